@@ -1,1 +1,1 @@
-
+//! Nexus model registry.

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# All tests: lint gates, unit tests of every crate, and the end-to-end tests against a local node.
+# This is README's test command; .ci/run calls exactly this script.
+#
+# The end-to-end tests use the node named by NEAR_SANDBOX_BIN_PATH, defaulting (.cargo/config.toml)
+# to the project's own node; export it to run the same tests against an official sandbox binary.
+source "$(dirname "$0")/lib.sh"
+
+step "format"
+cargo fmt --all -- --check
+cargo fmt --all --manifest-path "$NODE_MANIFEST" -- --check
+
+step "clippy (host, both workspaces; contracts also for wasm32)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --exclude nexus-build --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --manifest-path "$NODE_MANIFEST" --workspace --all-targets -- -D warnings
+
+step "build contracts and the local node"
+"$ROOT/scripts/build.sh"
+
+step "unit tests: contracts and tools"
+cargo test --workspace
+
+step "node tests and end-to-end tests"
+cargo test --manifest-path "$NODE_MANIFEST" --workspace
