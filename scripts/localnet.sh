@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The main job: build everything, start the local NEAR node, deploy every contract, run the demo.
+#   scripts/localnet.sh         start (fresh chain in .sandbox/), deploy, demo; the node keeps running
+#   scripts/localnet.sh stop    stop the node
+# Environment: NEXUS_RPC_PORT (default 3030).
+source "$(dirname "$0")/lib.sh"
+HOME_DIR="$ROOT/.sandbox"
+PORT="${NEXUS_RPC_PORT:-3030}"
+RPC="http://127.0.0.1:$PORT"
+NODE="$ROOT/target/debug/nexus-sandbox"
+
+stop_node() {
+  if [ -f "$HOME_DIR/node.pid" ]; then
+    kill "$(cat "$HOME_DIR/node.pid")" 2>/dev/null || true
+    rm -f "$HOME_DIR/node.pid"
+  fi
+}
+
+if [ "${1:-start}" = "stop" ]; then
+  stop_node
+  echo "local node stopped"
+  exit 0
+fi
+
+"$ROOT/scripts/build.sh"
+
+step "start the local node at $RPC (home $HOME_DIR)"
+stop_node
+rm -rf "$HOME_DIR"
+"$NODE" --home "$HOME_DIR" init
+nohup "$NODE" --home "$HOME_DIR" run --rpc-addr "127.0.0.1:$PORT" --network-addr "127.0.0.1:$((PORT + 1))" \
+  >"$HOME_DIR/node.log" 2>&1 &
+echo $! >"$HOME_DIR/node.pid"
+for _ in $(seq 1 100); do
+  curl -fs "$RPC/status" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fs "$RPC/status" >/dev/null || { echo "node did not start; see $HOME_DIR/node.log"; exit 1; }
+
+step "deploy every contract and run the demo"
+cargo run --quiet --manifest-path "$NODE_MANIFEST" -p sandbox-tests --bin nexus-demo -- \
+  --rpc "$RPC" --key "$HOME_DIR/validator_key.json"
+
+echo
+echo "The local node keeps running at $RPC (log: $HOME_DIR/node.log). Stop it with: scripts/localnet.sh stop"
+echo "near-cli-rs: add a network with rpc $RPC, or use near-api-js with nodeUrl $RPC."
