@@ -1,0 +1,62 @@
+//! Documented limits. Every string and list a caller can store is bounded, so a write's gas and storage are
+//! bounded too. Lengths are in bytes (UTF-8).
+
+use near_sdk::Gas;
+use near_sdk::NearToken;
+
+/// Namespace: 2–64 bytes of `a-z 0-9 - _`, starting with a letter or digit.
+pub const NAMESPACE_MIN_LEN: usize = 2;
+pub const NAMESPACE_MAX_LEN: usize = 64;
+/// Model name: 1–64 bytes of `a-z 0-9 - _ .`, starting with a letter or digit.
+pub const NAME_MAX_LEN: usize = 64;
+/// Semantic version string (SemVer 2.0.0, including pre-release and build metadata).
+pub const VERSION_MAX_LEN: usize = 64;
+/// Alias name: 1–32 bytes of `a-z 0-9 - _`, starting with a letter or digit.
+pub const ALIAS_MAX_LEN: usize = 32;
+
+/// Model metadata.
+pub const DESCRIPTION_MAX_LEN: usize = 1024;
+pub const MAX_TAGS: usize = 16;
+pub const TAG_MAX_LEN: usize = 32;
+pub const URI_MAX_LEN: usize = 512;
+pub const LICENSE_MAX_LEN: usize = 64;
+pub const LABEL_MAX_LEN: usize = 64;
+
+/// Owner plus at most this many maintainers per model.
+pub const MAX_MAINTAINERS: usize = 16;
+/// Live aliases per model (alias history is unbounded and paginated).
+pub const MAX_ALIASES: usize = 32;
+
+/// Artifact manifest.
+pub const MAX_FILES: usize = 64;
+pub const PATH_MAX_LEN: usize = 256;
+pub const MAX_URIS: usize = 8;
+pub const MAX_DATASETS: usize = 32;
+pub const DATASET_ID_MAX_LEN: usize = 160;
+
+/// Deprecation messages, revocation reasons, attestation revocation reasons.
+pub const MESSAGE_MAX_LEN: usize = 512;
+/// Custom attestation kind label.
+pub const KIND_MAX_LEN: usize = 32;
+/// Attestation score: a decimal string such as `0.874` or `-3` or `97.5`.
+pub const SCORE_MAX_LEN: usize = 40;
+
+/// Views: default and maximum `limit`.
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 100;
+/// A filtered view inspects at most this many entries per call and returns where to continue.
+pub const MAX_SCAN: u32 = 200;
+
+/// Deposit forwarded to the lineage contract per training dataset, to pay for its usage records. The unused
+/// part comes back and is refunded to the publisher.
+pub const LINEAGE_USAGE_DEPOSIT_PER_DATASET: NearToken = NearToken::from_millinear(10);
+/// Gas for `record_training_usage` on the lineage contract.
+pub const LINEAGE_CALL_GAS: Gas = Gas::from_tgas(30);
+/// Gas reserved for the registry's callback.
+pub const LINEAGE_CALLBACK_GAS: Gas = Gas::from_tgas(20);
+/// Gas the publish call itself needs on top of the two above.
+pub const PUBLISH_GAS: Gas = Gas::from_tgas(20);
+/// Gas for `migrate` after an upgrade.
+pub const MIGRATE_GAS: Gas = Gas::from_tgas(100);
+/// A lineage response larger than this is treated as malformed.
+pub const LINEAGE_RESPONSE_MAX_LEN: usize = 1024;

@@ -1,0 +1,139 @@
+//! Storage accounting: whoever causes storage pays for it, in the same call.
+//!
+//! A write method records `env::storage_usage()` on entry ([`StorageCharge::start`]), does its work, flushes
+//! every collection so all bytes are really written, and then [`StorageCharge::settle`] compares usage again:
+//! the bytes added cost `bytes × env::storage_byte_cost()`. An attached deposit smaller than that (plus any
+//! amount the call forwards elsewhere) fails the call with the exact amount required; the excess is refunded
+//! to the caller by a transfer created in the same call. Because storage is measured, not estimated, the
+//! required amount is exact: calling again with that deposit succeeds.
+//!
+//! Also here: per-entity append-only lists (a `LookupMap<u32, T>` under a nested prefix, length kept in the
+//! parent record). They are opened for the duration of one operation and written when dropped, so nothing
+//! stays cached past the measurement.
+
+use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
+use near_sdk::store::LookupMap;
+use near_sdk::{AccountId, NearToken, Promise, env};
+
+use crate::errors::RegistryError;
+use crate::storage_keys::StorageKey;
+
+/// What a write call started with.
+#[must_use]
+pub struct StorageCharge {
+    start: u64,
+    pub payer: AccountId,
+    pub attached: NearToken,
+}
+
+/// What a settled call paid.
+pub struct Settled {
+    /// Cost of the bytes the call added (zero if it freed bytes).
+    pub storage_cost: NearToken,
+}
+
+impl StorageCharge {
+    /// Starts measuring. Every write needs a deposit of at least 1 yoctoNEAR, which also proves the call was
+    /// signed with a full-access key.
+    pub fn start() -> Result<Self, RegistryError> {
+        let attached = env::attached_deposit();
+        if attached.is_zero() {
+            return Err(RegistryError::DepositRequired);
+        }
+        Ok(Self { start: env::storage_usage(), payer: env::predecessor_account_id(), attached })
+    }
+
+    /// [`Self::settle`] for calls that forward nothing: charge storage, refund the rest.
+    pub fn settle_and_refund(&self) -> Result<Settled, RegistryError> {
+        self.settle(NearToken::from_yoctonear(0), false)
+    }
+
+    /// Charges the storage added since [`Self::start`] plus `forwarded` (an amount the call sends elsewhere),
+    /// and refunds the rest of the attached deposit to the caller unless `hold` is set (then the caller of
+    /// `settle` is responsible for the remainder). Collections must be flushed before calling this.
+    pub fn settle(&self, forwarded: NearToken, hold: bool) -> Result<Settled, RegistryError> {
+        let end = env::storage_usage();
+        let added = end.saturating_sub(self.start);
+        let storage_cost = env::storage_byte_cost()
+            .checked_mul(u128::from(added))
+            .ok_or(RegistryError::Overflow("storage cost"))?;
+        let required = storage_cost.checked_add(forwarded).ok_or(RegistryError::Overflow("required deposit"))?;
+        if self.attached < required {
+            let detail = if forwarded.is_zero() {
+                format!("{added} bytes of storage")
+            } else {
+                format!(
+                    "{added} bytes of storage ({} yoctoNEAR) + {} yoctoNEAR forwarded to the lineage contract",
+                    storage_cost.as_yoctonear(),
+                    forwarded.as_yoctonear()
+                )
+            };
+            return Err(RegistryError::InsufficientDeposit {
+                attached: self.attached.as_yoctonear(),
+                required: required.as_yoctonear(),
+                detail,
+            });
+        }
+        if !hold {
+            refund(&self.payer, self.attached.saturating_sub(required));
+        }
+        Ok(Settled { storage_cost })
+    }
+}
+
+/// Sends `amount` back to `to` if it is not zero.
+pub fn refund(to: &AccountId, amount: NearToken) {
+    if !amount.is_zero() {
+        Promise::new(to.clone()).transfer(amount).detach();
+    }
+}
+
+/// Fails unless exactly 1 yoctoNEAR is attached (sensitive, storage-neutral actions).
+pub fn require_one_yocto() -> Result<(), RegistryError> {
+    let attached = env::attached_deposit();
+    if attached != NearToken::from_yoctonear(1) {
+        return Err(RegistryError::RequiresOneYocto(attached.as_yoctonear()));
+    }
+    Ok(())
+}
+
+/// An append-only list under its own prefix; its length lives in the parent record.
+pub struct List<T: BorshSerialize + BorshDeserialize> {
+    map: LookupMap<u32, T>,
+}
+
+impl<T: BorshSerialize + BorshDeserialize> List<T> {
+    pub fn open(key: StorageKey) -> Self {
+        Self { map: LookupMap::new(key) }
+    }
+
+    pub fn get(&self, index: u32) -> Option<&T> {
+        self.map.get(&index)
+    }
+
+    pub fn set(&mut self, index: u32, value: T) {
+        self.map.insert(index, value);
+    }
+
+    pub fn remove(&mut self, index: u32) {
+        self.map.remove(&index);
+    }
+
+    /// Appends at `len` and returns the new length.
+    pub fn push(&mut self, len: u32, value: T) -> Result<u32, RegistryError> {
+        self.map.insert(len, value);
+        len.checked_add(1).ok_or(RegistryError::Overflow("list length"))
+    }
+}
+
+/// Clamps a page request: `from_index` defaults to 0, `limit` to [`crate::limits::DEFAULT_PAGE`] and must be
+/// in `1..=MAX_PAGE`.
+pub fn page(len: u32, from_index: Option<u32>, limit: Option<u32>) -> Result<core::ops::Range<u32>, RegistryError> {
+    let limit = limit.unwrap_or(crate::limits::DEFAULT_PAGE);
+    if limit == 0 || limit > crate::limits::MAX_PAGE {
+        return Err(RegistryError::InvalidLimit { value: limit, max: crate::limits::MAX_PAGE });
+    }
+    let start = from_index.unwrap_or(0).min(len);
+    let end = start.saturating_add(limit).min(len);
+    Ok(start..end)
+}

@@ -1,0 +1,493 @@
+//! Publishing versions, the lookup-by-hash index and the lineage consent callback.
+//!
+//! A version is `namespace/name@MAJOR.MINOR.PATCH[-pre][+build]`; versions of a model are strictly increasing
+//! in SemVer precedence and immutable once published (only their status and attestations change).
+//!
+//! # Training data consent
+//!
+//! A version that declares `training_datasets` (lineage dataset version ids `<dataset_id>@<version>`) needs
+//! the registry's lineage contract. The registry stores it as **pending** (visible as such, not usable by
+//! aliases, deprecation, revocation or attestations, and no other version of the model can be published
+//! meanwhile), and calls
+//! `<lineage>.record_training_usage({"model_version_id", "dataset_versions", "commercial_use", "publisher"})`
+//! forwarding [`LINEAGE_USAGE_DEPOSIT_PER_DATASET`] per dataset. The lineage contract keeps what its records
+//! cost, returns the rest to the registry in the same call and answers `{"storage_cost":"<yocto>"}`; it panics
+//! when a dataset version is unknown or its terms forbid the use. Then [`VersionedContract::on_training_usage_recorded`]:
+//! - on success marks the version published and refunds the publisher `forwarded − storage_cost`;
+//! - on failure removes the version and everything it wrote (version record, id, list entry, hash index
+//!   entries), marks its history entry `rejected`, and refunds the publisher everything it still held (the
+//!   registry's storage charge and the forwarded amount, which the protocol returned to the registry).
+//!
+//! Deposit for a publish: registry storage (measured) + forwarded amount; any excess is refunded immediately.
+
+use near_sdk::json_types::{U64, U128};
+use near_sdk::serde_json::{self, json};
+use near_sdk::store::IterableSet;
+use near_sdk::{AccountId, NearToken, Promise, PromiseError, PromiseOrValue, env, near};
+
+#[allow(unused_imports)]
+use crate::VersionedContractExt;
+use crate::errors::RegistryError;
+use crate::events::RegistryEvent;
+use crate::history::HistoryAction;
+use crate::limits::*;
+use crate::manifest::{self, FileInput, ManifestFile};
+use crate::semver::Version;
+use crate::status::VersionStatus;
+use crate::storage::{List, StorageCharge, refund};
+use crate::storage_keys::StorageKey;
+use crate::validate;
+use crate::{Registry, VersionedContract};
+
+/// Whether a version is usable yet.
+#[near(serializers = [borsh, json])]
+#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Publication {
+    /// Waiting for the lineage contract's consent check.
+    Pending,
+    Published,
+    /// Only in history: the lineage contract refused; the version no longer exists.
+    Rejected,
+}
+
+/// How a model derives from its base.
+#[near(serializers = [borsh, json])]
+#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    FineTune,
+    Adapter,
+    Quantized,
+    Merge,
+    Distill,
+}
+
+/// The model a version derives from: a published, non-revoked version in this registry.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseModel {
+    /// `namespace/name@version`.
+    pub model_version_id: String,
+    pub relation: Relation,
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug)]
+pub struct ModelVersion {
+    pub seq: u64,
+    pub model_id: String,
+    pub model_seq: u64,
+    pub version: String,
+    /// Sorted by path (canonical order).
+    pub files: Vec<ManifestFile>,
+    pub manifest_digest: [u8; 32],
+    pub uris: Vec<String>,
+    pub model_card_digest: Option<[u8; 32]>,
+    pub base_model: Option<BaseModel>,
+    pub training_datasets: Vec<String>,
+    /// Declared by the publisher; the lineage contract checks it against dataset terms.
+    pub commercial_use: bool,
+    pub publisher: AccountId,
+    pub published_at: u64,
+    pub block_height: u64,
+    pub publication: Publication,
+    pub status: VersionStatus,
+    pub attestation_count: u32,
+    /// Index of this version's entry in the model history.
+    pub history_index: u32,
+}
+
+impl ModelVersion {
+    pub fn version_id(&self) -> String {
+        format!("{}@{}", self.model_id, self.version)
+    }
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug)]
+pub enum VersionedModelVersion {
+    V1(ModelVersion),
+}
+
+impl VersionedModelVersion {
+    pub fn get(&self) -> &ModelVersion {
+        match self {
+            Self::V1(v) => v,
+        }
+    }
+
+    pub fn get_mut(&mut self) -> &mut ModelVersion {
+        match self {
+            Self::V1(v) => v,
+        }
+    }
+}
+
+/// One place that publishes a digest: a file of a version, or (`file: None`) the version's manifest.
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HashHit {
+    pub version: u64,
+    /// Index into the version's sorted `files`.
+    pub file: Option<u16>,
+}
+
+/// What `publish_version` (or its callback) returns.
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishResult {
+    pub version_id: String,
+    pub publication: Publication,
+}
+
+/// What the lineage contract answers.
+#[near(serializers = [json])]
+struct UsageReceipt {
+    storage_cost: U128,
+}
+
+/// Splits `namespace/name@version`.
+pub fn split_version_id(field: &str, value: &str) -> Result<(String, String), RegistryError> {
+    let Some((model_id, version)) = value.rsplit_once('@') else {
+        return Err(RegistryError::invalid(field, value, "expected 'namespace/name@version'"));
+    };
+    validate::model_id(field, model_id)?;
+    Version::parse(field, version)?;
+    Ok((model_id.to_string(), version.to_string()))
+}
+
+impl Registry {
+    pub(crate) fn version_seq(&self, model_id: &str, version: &str) -> Result<u64, RegistryError> {
+        self.model(model_id)?;
+        let id = format!("{model_id}@{version}");
+        self.version_ids.get(&id).copied().ok_or(RegistryError::VersionNotFound(id))
+    }
+
+    pub(crate) fn version(&self, seq: u64) -> Result<&ModelVersion, RegistryError> {
+        self.versions.get(&seq).map(VersionedModelVersion::get).ok_or(RegistryError::VersionNotFound(seq.to_string()))
+    }
+
+    pub(crate) fn version_mut(&mut self, seq: u64) -> Result<&mut ModelVersion, RegistryError> {
+        self.versions
+            .get_mut(&seq)
+            .map(VersionedModelVersion::get_mut)
+            .ok_or(RegistryError::VersionNotFound(seq.to_string()))
+    }
+
+    /// A version that exists and is published (not pending).
+    pub(crate) fn published_version(&self, model_id: &str, version: &str) -> Result<&ModelVersion, RegistryError> {
+        let v = self.version(self.version_seq(model_id, version)?)?;
+        if v.publication != Publication::Published {
+            return Err(RegistryError::VersionPending(v.version_id()));
+        }
+        Ok(v)
+    }
+
+    /// The seq of the model's `index`-th version.
+    pub(crate) fn version_at(&self, model_seq: u64, index: u32) -> Option<u64> {
+        List::<u64>::open(StorageKey::ModelVersions { model: model_seq }).get(index).copied()
+    }
+
+    fn index_hash(&mut self, digest: [u8; 32], hit: HashHit) {
+        let set = self.hash_index.entry(digest).or_insert_with(|| IterableSet::new(StorageKey::HashHits { digest }));
+        set.insert(hit);
+        set.flush();
+    }
+
+    fn unindex_hash(&mut self, digest: [u8; 32], hit: &HashHit) {
+        let now_empty = match self.hash_index.get_mut(&digest) {
+            Some(set) => {
+                set.remove(hit);
+                set.flush();
+                set.is_empty()
+            }
+            None => false,
+        };
+        if now_empty {
+            self.hash_index.remove(&digest);
+        }
+    }
+
+    /// Settles a pending version: `Some(_)` (consent) publishes it, `None` removes it. Returns the version as
+    /// it was, or `None` if `seq` is not a pending version.
+    fn settle_pending(
+        &mut self,
+        seq: u64,
+        consent: Option<NearToken>,
+    ) -> Result<Option<ModelVersion>, RegistryError> {
+        match self.versions.get(&seq).map(VersionedModelVersion::get) {
+            Some(v) if v.publication == Publication::Pending => {}
+            _ => return Ok(None),
+        }
+        if consent.is_none() {
+            return self.remove_pending(seq).map(Some);
+        }
+        let v = self.version_mut(seq)?;
+        v.publication = Publication::Published;
+        let v = v.clone();
+        self.model_mut(&v.model_id)?.pending_version = None;
+        self.settle_history_publication(v.model_seq, v.history_index, Publication::Published);
+        Ok(Some(v))
+    }
+
+    /// Removes a pending version and everything its publish wrote, except its (rewritten) history entry.
+    fn remove_pending(&mut self, seq: u64) -> Result<ModelVersion, RegistryError> {
+        let v = self.version(seq)?.clone();
+        for (i, f) in v.files.iter().enumerate() {
+            let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
+            self.unindex_hash(f.sha256, &HashHit { version: seq, file: Some(file) });
+        }
+        self.unindex_hash(v.manifest_digest, &HashHit { version: seq, file: None });
+        let model = self.model_mut(&v.model_id)?;
+        let last = model.version_count.checked_sub(1).ok_or(RegistryError::Overflow("version count"))?;
+        let mut list: List<u64> = List::open(StorageKey::ModelVersions { model: model.seq });
+        if list.get(last) == Some(&seq) {
+            list.remove(last);
+            model.version_count = last;
+        }
+        model.pending_version = None;
+        self.version_ids.remove(&v.version_id());
+        self.versions.remove(&seq);
+        self.settle_history_publication(v.model_seq, v.history_index, Publication::Rejected);
+        Ok(v)
+    }
+}
+
+#[near]
+impl VersionedContract {
+    /// Publishes a version of `model_id` (owner or maintainer).
+    ///
+    /// - `version`: SemVer 2.0.0, greater than every existing version of the model.
+    /// - `files`: 1–64 `{path, sha256 (hex), size (string)}`; the manifest digest is computed (see
+    ///   [`crate::manifest`]).
+    /// - `uris`: up to 8 `https://`, `ipfs://`, `hf://`, `ar://` or `s3://` locations.
+    /// - `model_card_digest`: sha256 (hex) of the model card.
+    /// - `base_model`: `{model_version_id, relation}`, a published non-revoked version of this registry.
+    /// - `training_datasets`: up to 32 lineage dataset version ids; non-empty requires the lineage contract
+    ///   and at least 70 TGas; the version stays pending until it consents.
+    /// - `commercial_use`: the publisher's declaration, checked against dataset terms.
+    ///
+    /// Deposit: storage (measured) + 0.01 NEAR per training dataset; excess refunded. Returns
+    /// `{version_id, publication}` (for a pending version, the callback's result).
+    #[payable]
+    #[handle_result]
+    #[allow(clippy::too_many_arguments)]
+    pub fn publish_version(
+        &mut self,
+        model_id: String,
+        version: String,
+        files: Vec<FileInput>,
+        uris: Option<Vec<String>>,
+        model_card_digest: Option<String>,
+        base_model: Option<BaseModel>,
+        training_datasets: Option<Vec<String>>,
+        commercial_use: bool,
+    ) -> Result<PromiseOrValue<PublishResult>, RegistryError> {
+        let charge = StorageCharge::start()?;
+        let caller = charge.payer.clone();
+        let r = self.registry_mut();
+
+        // ---- validate everything before writing anything ----
+        let model = r.maintained_model(&model_id, &caller)?;
+        let model_seq = model.seq;
+        if let Some(p) = model.pending_version {
+            return Err(RegistryError::PublishPending { model_id, version: r.version(p)?.version.clone() });
+        }
+        let parsed = Version::parse("version", &version)?;
+        if let Some(last) = model.version_count.checked_sub(1) {
+            let latest_seq = r.version_at(model_seq, last).ok_or(RegistryError::Overflow("version list"))?;
+            let latest = r.version(latest_seq)?.version.clone();
+            if parsed <= Version::parse("version", &latest)? {
+                return Err(RegistryError::VersionNotIncreasing { model_id, version, latest });
+            }
+        }
+        let files = manifest::parse(&files)?;
+        let uris = uris.unwrap_or_default();
+        validate::max_items("uris", &uris, MAX_URIS)?;
+        for (i, u) in uris.iter().enumerate() {
+            validate::uri(&format!("uris[{i}]"), u, validate::ARTIFACT_SCHEMES)?;
+            if uris[..i].contains(u) {
+                return Err(RegistryError::Duplicate { field: "uris".into(), value: u.clone() });
+            }
+        }
+        let model_card_digest =
+            model_card_digest.as_deref().map(|d| validate::digest("model_card_digest", d)).transpose()?;
+        if let Some(base) = &base_model {
+            let (base_model_id, base_version) =
+                split_version_id("base_model.model_version_id", &base.model_version_id)?;
+            let b = r.published_version(&base_model_id, &base_version)?;
+            if matches!(b.status, VersionStatus::Revoked { .. }) {
+                return Err(RegistryError::VersionRevoked(b.version_id()));
+            }
+        }
+        let training_datasets = training_datasets.unwrap_or_default();
+        validate::max_items("training_datasets", &training_datasets, MAX_DATASETS)?;
+        for (i, d) in training_datasets.iter().enumerate() {
+            validate::dataset_version_id(&format!("training_datasets[{i}]"), d)?;
+            if training_datasets[..i].contains(d) {
+                return Err(RegistryError::Duplicate { field: "training_datasets".into(), value: d.clone() });
+            }
+        }
+        let lineage = if training_datasets.is_empty() {
+            None
+        } else {
+            let lineage = r.lineage_contract.clone().ok_or(RegistryError::LineageNotConfigured)?;
+            let required = LINEAGE_CALL_GAS.saturating_add(LINEAGE_CALLBACK_GAS).saturating_add(PUBLISH_GAS);
+            if env::prepaid_gas() < required {
+                return Err(RegistryError::NotEnoughGas {
+                    prepaid_tgas: env::prepaid_gas().as_tgas(),
+                    required_tgas: required.as_tgas(),
+                });
+            }
+            Some(lineage)
+        };
+        let pending = lineage.is_some();
+        let publication = if pending { Publication::Pending } else { Publication::Published };
+        let manifest_digest = manifest::digest(&files);
+        let digest_hex = hex::encode(manifest_digest);
+        let version_id = format!("{model_id}@{version}");
+
+        // ---- write ----
+        let seq = r.next_version_seq;
+        r.next_version_seq = seq.checked_add(1).ok_or(RegistryError::Overflow("version seq"))?;
+        let history_index = r.record(
+            &model_id,
+            &caller,
+            HistoryAction::VersionPublished { version: version.clone(), manifest_digest: digest_hex.clone(), publication },
+        )?;
+        for (i, f) in files.iter().enumerate() {
+            let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
+            r.index_hash(f.sha256, HashHit { version: seq, file: Some(file) });
+        }
+        r.index_hash(manifest_digest, HashHit { version: seq, file: None });
+        let model = r.model_mut(&model_id)?;
+        let mut list: List<u64> = List::open(StorageKey::ModelVersions { model: model_seq });
+        model.version_count = list.push(model.version_count, seq)?;
+        drop(list);
+        if pending {
+            model.pending_version = Some(seq);
+        }
+        r.version_ids.insert(version_id.clone(), seq);
+        r.versions.insert(
+            seq,
+            VersionedModelVersion::V1(ModelVersion {
+                seq,
+                model_id: model_id.clone(),
+                model_seq,
+                version: version.clone(),
+                files,
+                manifest_digest,
+                uris,
+                model_card_digest,
+                base_model,
+                training_datasets: training_datasets.clone(),
+                commercial_use,
+                publisher: caller.clone(),
+                published_at: env::block_timestamp(),
+                block_height: env::block_height(),
+                publication,
+                status: VersionStatus::Active,
+                attestation_count: 0,
+                history_index,
+            }),
+        );
+        r.flush();
+
+        let Some(lineage) = lineage else {
+            charge.settle_and_refund()?;
+            RegistryEvent::VersionPublished { model_id, version, manifest_digest: digest_hex, publisher: caller }
+                .emit();
+            return Ok(PromiseOrValue::Value(PublishResult { version_id, publication }));
+        };
+
+        let count = u128::try_from(training_datasets.len()).map_err(|_| RegistryError::Overflow("dataset count"))?;
+        let forwarded = LINEAGE_USAGE_DEPOSIT_PER_DATASET
+            .checked_mul(count)
+            .ok_or(RegistryError::Overflow("forwarded deposit"))?;
+        let settled = charge.settle(forwarded, false)?;
+        let held = settled.storage_cost.checked_add(forwarded).ok_or(RegistryError::Overflow("held deposit"))?;
+        let args = json!({
+            "model_version_id": version_id,
+            "dataset_versions": training_datasets,
+            "commercial_use": commercial_use,
+            "publisher": caller,
+        });
+        let promise = Promise::new(lineage)
+            .function_call(
+                "record_training_usage".to_string(),
+                serde_json::to_vec(&args).map_err(|_| RegistryError::Overflow("lineage args"))?,
+                forwarded,
+                LINEAGE_CALL_GAS,
+            )
+            .then(
+                Self::ext(env::current_account_id())
+                    .with_static_gas(LINEAGE_CALLBACK_GAS)
+                    .with_unused_gas_weight(0)
+                    .on_training_usage_recorded(U64(seq), caller.clone(), U128(held.as_yoctonear()), U128(forwarded.as_yoctonear())),
+            );
+        RegistryEvent::VersionPending {
+            model_id,
+            version,
+            manifest_digest: digest_hex,
+            publisher: caller,
+            training_datasets,
+        }
+        .emit();
+        Ok(PromiseOrValue::Promise(promise))
+    }
+
+    /// Callback of the lineage consent check (see the module docs). Never fails: either outcome settles the
+    /// pending version and the publisher's deposit. A successful call whose answer cannot be read counts as
+    /// consent that used the whole forwarded amount.
+    #[private]
+    pub fn on_training_usage_recorded(
+        &mut self,
+        version_seq: U64,
+        publisher: AccountId,
+        held: U128,
+        forwarded: U128,
+    ) -> PublishResult {
+        let forwarded = NearToken::from_yoctonear(forwarded.0);
+        let outcome = if env::promise_results_count() == 1 {
+            env::promise_result_checked(0, LINEAGE_RESPONSE_MAX_LEN)
+        } else {
+            Err(PromiseError::Failed)
+        };
+        let consent = match outcome {
+            Ok(bytes) => Some(
+                serde_json::from_slice::<UsageReceipt>(&bytes)
+                    .map_or(forwarded, |receipt| NearToken::from_yoctonear(receipt.storage_cost.0))
+                    .min(forwarded),
+            ),
+            Err(PromiseError::TooLong(_)) => Some(forwarded),
+            Err(_) => None,
+        };
+        let r = self.registry_mut();
+        match r.settle_pending(version_seq.0, consent) {
+            Ok(Some(v)) => {
+                let version_id = v.version_id();
+                let digest = hex::encode(v.manifest_digest);
+                if let Some(lineage_cost) = consent {
+                    refund(&publisher, forwarded.saturating_sub(lineage_cost));
+                    RegistryEvent::VersionPublished {
+                        model_id: v.model_id,
+                        version: v.version,
+                        manifest_digest: digest,
+                        publisher,
+                    }
+                    .emit();
+                    PublishResult { version_id, publication: Publication::Published }
+                } else {
+                    refund(&publisher, NearToken::from_yoctonear(held.0));
+                    RegistryEvent::VersionRejected { model_id: v.model_id, version: v.version, publisher }.emit();
+                    PublishResult { version_id, publication: Publication::Rejected }
+                }
+            }
+            Ok(None) | Err(_) => {
+                env::log_str(&format!("version seq {} is not pending; nothing to settle", version_seq.0));
+                PublishResult { version_id: String::new(), publication: Publication::Rejected }
+            }
+        }
+    }
+}
