@@ -1,0 +1,132 @@
+//! Running contract code through near-vm-runner (nearcore `function_call.rs` and the function-call
+//! half of `actions.rs`): the contract loader, the compiled-contract cache and the conversion of
+//! VM errors into the protocol's `FunctionCallError`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use near_primitives::errors::{
+    CompilationError, FunctionCallError, MethodResolveError, PrepareError,
+};
+use near_primitives::hash::CryptoHash;
+use near_primitives::types::AccountId;
+use near_vm_runner::logic::errors::{
+    CompilationError as VmCompilationError, FunctionCallError as VmFunctionCallError,
+    MethodResolveError as VmMethodResolveError, VMRunnerError,
+};
+use near_vm_runner::logic::{External, VMContext, VMOutcome};
+use near_vm_runner::{CompiledContractInfo, ContractCode, ContractRuntimeCache};
+use parking_lot::Mutex;
+
+use near_parameters::RuntimeConfig;
+
+/// An in-memory cache of compiled contracts, shared by every call of the node's lifetime.
+#[derive(Clone, Default)]
+pub struct InMemoryContractCache {
+    compiled: Arc<Mutex<HashMap<CryptoHash, CompiledContractInfo>>>,
+}
+
+impl ContractRuntimeCache for InMemoryContractCache {
+    fn handle(&self) -> Box<dyn ContractRuntimeCache> {
+        Box::new(self.clone())
+    }
+
+    fn put(&self, key: &CryptoHash, value: CompiledContractInfo) -> std::io::Result<()> {
+        self.compiled.lock().insert(*key, value);
+        Ok(())
+    }
+
+    fn get(&self, key: &CryptoHash) -> std::io::Result<Option<CompiledContractInfo>> {
+        Ok(self.compiled.lock().get(key).cloned())
+    }
+}
+
+/// Contract code as the VM loads it: the account's code hash and, when deployed, the code.
+pub struct StoredContract {
+    pub hash: CryptoHash,
+    pub code: Option<Arc<ContractCode>>,
+}
+
+impl near_vm_runner::Contract for StoredContract {
+    fn hash(&self) -> CryptoHash {
+        self.hash
+    }
+
+    fn get_code(&self) -> Option<Arc<ContractCode>> {
+        self.code.clone()
+    }
+}
+
+/// Runs `method` of `contract` with the VM of `config` and returns the VM outcome; a missing
+/// contract is reported as an aborted outcome with `CodeDoesNotExist`, and any other VM runner
+/// failure (a node fault in nearcore) as an aborted outcome carrying its message.
+pub fn run_vm(
+    config: &RuntimeConfig,
+    cache: &dyn ContractRuntimeCache,
+    contract: &StoredContract,
+    method: &str,
+    ext: &mut (dyn External + Send),
+    context: &VMContext,
+) -> VMOutcome {
+    let gas_counter = context.make_gas_counter(&config.wasm_config);
+    let prepared =
+        near_vm_runner::prepare(contract, Arc::clone(&config.wasm_config), Some(cache), gas_counter, method);
+    match near_vm_runner::run(prepared, ext, context, Arc::clone(&config.fees)) {
+        Ok(outcome) => outcome,
+        Err(VMRunnerError::ContractCodeNotPresent) => {
+            VMOutcome::nop_outcome(VmFunctionCallError::CompilationError(
+                VmCompilationError::CodeDoesNotExist {
+                    account_id: context.current_account_id.as_str().into(),
+                },
+            ))
+        }
+        Err(err) => {
+            tracing::error!(target: "sandbox::runtime", %err, "VM runner failure");
+            VMOutcome::nop_outcome(VmFunctionCallError::LoadingError { msg: err.to_string() })
+        }
+    }
+}
+
+/// The protocol's view of a VM failure (nearcore `conversions.rs`): compilation and method
+/// resolution errors keep their structure; host errors, traps and link errors collapse to
+/// `ExecutionError(<Display>)`.
+pub fn to_protocol_error(err: &VmFunctionCallError) -> FunctionCallError {
+    match err {
+        VmFunctionCallError::CompilationError(e) => {
+            FunctionCallError::CompilationError(match e {
+                VmCompilationError::CodeDoesNotExist { account_id } => {
+                    match account_id.parse::<AccountId>() {
+                        Ok(account_id) => CompilationError::CodeDoesNotExist { account_id },
+                        Err(_) => CompilationError::WasmerCompileError { msg: e.to_string() },
+                    }
+                }
+                VmCompilationError::PrepareError(p) => {
+                    // Both enums share the borsh layout; fall back to the message otherwise.
+                    match borsh::to_vec(p).ok().and_then(|b| borsh::from_slice::<PrepareError>(&b).ok()) {
+                        Some(p) => CompilationError::PrepareError(p),
+                        None => CompilationError::WasmerCompileError { msg: e.to_string() },
+                    }
+                }
+                VmCompilationError::WasmerCompileError { msg }
+                | VmCompilationError::WasmtimeCompileError { msg } => {
+                    CompilationError::WasmerCompileError { msg: msg.clone() }
+                }
+            })
+        }
+        VmFunctionCallError::MethodResolveError(e) => {
+            FunctionCallError::MethodResolveError(match e {
+                VmMethodResolveError::MethodEmptyName => MethodResolveError::MethodEmptyName,
+                VmMethodResolveError::MethodNotFound => MethodResolveError::MethodNotFound,
+                VmMethodResolveError::MethodInvalidSignature => {
+                    MethodResolveError::MethodInvalidSignature
+                }
+            })
+        }
+        VmFunctionCallError::LinkError { .. }
+        | VmFunctionCallError::WasmTrap(_)
+        | VmFunctionCallError::HostError(_)
+        | VmFunctionCallError::LoadingError { .. } => {
+            FunctionCallError::ExecutionError(err.to_string())
+        }
+    }
+}
