@@ -197,15 +197,15 @@ pub fn execution_status(
 
 /// The order of the `wait_until` levels: `INCLUDED_FINAL` is reached by `EXECUTED` but not by
 /// `EXECUTED_OPTIMISTIC`, and `EXECUTED_OPTIMISTIC` is not reached by `INCLUDED_FINAL`.
-pub fn reached(status: TxExecutionStatus, wanted: TxExecutionStatus) -> bool {
+pub fn reached(status: &TxExecutionStatus, wanted: &TxExecutionStatus) -> bool {
     use TxExecutionStatus::*;
     match wanted {
         None => true,
-        Included => status != None,
+        Included => *status != None,
         ExecutedOptimistic => matches!(status, ExecutedOptimistic | Executed | Final),
         IncludedFinal => matches!(status, IncludedFinal | Executed | Final),
         Executed => matches!(status, Executed | Final),
-        Final => status == Final,
+        Final => *status == Final,
     }
 }
 
@@ -297,12 +297,12 @@ mod tests {
     #[test]
     fn wait_until_levels_are_partially_ordered() {
         use TxExecutionStatus::*;
-        assert!(reached(Final, Executed));
-        assert!(reached(Executed, IncludedFinal));
-        assert!(!reached(IncludedFinal, ExecutedOptimistic));
-        assert!(!reached(ExecutedOptimistic, IncludedFinal));
-        assert!(reached(Included, Included));
-        assert!(!reached(None, Included));
-        assert!(reached(None, None));
+        assert!(reached(&Final, &Executed));
+        assert!(reached(&Executed, &IncludedFinal));
+        assert!(!reached(&IncludedFinal, &ExecutedOptimistic));
+        assert!(!reached(&ExecutedOptimistic, &IncludedFinal));
+        assert!(reached(&Included, &Included));
+        assert!(!reached(&None, &Included));
+        assert!(reached(&None, &None));
     }
 }

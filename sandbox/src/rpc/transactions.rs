@@ -182,7 +182,7 @@ async fn wait_for_status(
             }
             Lookup::Rejected(error) => return Err(error),
             Lookup::Status(response) => {
-                if reached(response.final_execution_status, wait_until) {
+                if reached(&response.final_execution_status, &wait_until) {
                     return to_value(response);
                 }
             }
