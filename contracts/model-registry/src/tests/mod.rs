@@ -68,7 +68,9 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// A fresh chain: empty storage, the registry deployed by admin.near.
     pub fn new() -> Self {
+        near_sdk::mock::with_mocked_blockchain(|b| drop(b.take_storage()));
         testing_env!(Self::context(ADMIN, yocto(0), T0, 1, &[]));
         Self { c: VersionedContract::new(acc(ADMIN)), now: T0, height: 1 }
     }

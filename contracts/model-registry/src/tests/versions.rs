@@ -67,7 +67,7 @@ fn optional_fields_are_stored_and_a_base_model_must_be_a_live_version() {
         |c| publish(c, BaseModel { model_version_id: "acme/sentiment".into(), relation: Relation::Quantized }),
         "invalid base_model.model_version_id 'acme/sentiment': expected 'namespace/name@version'",
     );
-    publish(chain.by(BOB), base.clone()).unwrap();
+    let _ = publish(chain.by(BOB), base.clone()).unwrap();
     let v = chain.view().get_version("bob/sentiment-int8".into(), "1.0.0".into()).unwrap();
     assert_eq!(v.base_model, Some(base));
     assert_eq!(v.uris, vec!["ipfs://bafybeigdyr".to_string(), "hf://bob/sentiment-int8".to_string()]);
@@ -180,7 +180,11 @@ fn bad_manifests_are_rejected() {
 fn bad_uris_digests_and_datasets_are_rejected() {
     let mut chain = Chain::new();
     chain.must_create(ACME, "acme", "sentiment");
-    let call = |uris: Vec<&str>, card: Option<&str>, datasets: Vec<String>| {
+    fn call(
+        uris: Vec<&'static str>,
+        card: Option<&'static str>,
+        datasets: Vec<String>,
+    ) -> impl FnOnce(&mut VersionedContract) -> Result<PromiseOrValue<PublishResult>, RegistryError> {
         move |c: &mut VersionedContract| {
             c.publish_version(
                 "acme/sentiment".into(),
@@ -193,7 +197,7 @@ fn bad_uris_digests_and_datasets_are_rejected() {
                 false,
             )
         }
-    };
+    }
     chain.must_fail(ACME, call(vec!["ftp://x"], None, vec![]), "invalid uris[0] 'ftp://x': must start with one of https://, ipfs://, hf://, ar://, s3://");
     chain.must_fail(ACME, call(vec!["https://"], None, vec![]), "invalid uris[0] 'https://': must start with one of https://, ipfs://, hf://, ar://, s3://");
     chain.must_fail(ACME, call(vec!["https://a b"], None, vec![]), "invalid uris[0] 'https://a b': character ' ' is not allowed");
