@@ -4,6 +4,8 @@ use near_sdk::serde_json::{self, json};
 use near_sdk::{AccountId, Gas, GasWeight, NearToken, Promise, PromiseError, env, log, near};
 
 const CALLBACK_GAS: Gas = Gas::from_tgas(10);
+/// Longest promise result the callback reads.
+const MAX_RESULT_LEN: usize = 16 * 1024;
 
 #[near(contract_state)]
 #[derive(Default)]
@@ -76,11 +78,9 @@ impl CrossCaller {
     pub fn on_both(&mut self) -> serde_json::Value {
         let count = env::promise_results_count();
         let results: Vec<serde_json::Value> = (0..count)
-            .map(|i| match env::promise_result(i) {
-                near_sdk::PromiseResult::Successful(bytes) => {
-                    serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
-                }
-                near_sdk::PromiseResult::Failed => json!("failed"),
+            .map(|i| match env::promise_result_checked(i, MAX_RESULT_LEN) {
+                Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+                Err(_) => json!("failed"),
             })
             .collect();
         let value = json!(results);
