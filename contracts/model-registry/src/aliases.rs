@@ -6,9 +6,9 @@
 use near_sdk::json_types::U64;
 use near_sdk::{AccountId, env, near};
 
+use crate::VersionedContract;
 #[allow(unused_imports)]
 use crate::VersionedContractExt;
-use crate::VersionedContract;
 use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
 use crate::history::HistoryAction;
@@ -47,7 +47,10 @@ pub struct AliasMove {
 }
 
 pub(crate) fn history_key(model: u64, alias: &str) -> StorageKey {
-    StorageKey::AliasHistory { model, alias: alias.to_string() }
+    StorageKey::AliasHistory {
+        model,
+        alias: alias.to_string(),
+    }
 }
 
 impl VersionedContract {
@@ -64,7 +67,10 @@ impl VersionedContract {
         let model = r.maintained_model(&model_id, &caller)?;
         let model_seq = model.seq;
         let live = model.aliases.contains(&alias);
-        let key = AliasKey { model: model_seq, alias: alias.clone() };
+        let key = AliasKey {
+            model: model_seq,
+            alias: alias.clone(),
+        };
         let from = r.aliases.get(&key).and_then(|a| a.version.clone());
         match &to {
             Some(version) => {
@@ -73,7 +79,10 @@ impl VersionedContract {
                     return Err(RegistryError::AliasRevokedVersion(v.version_id()));
                 }
                 if from.as_ref() == Some(version) {
-                    return Err(RegistryError::AliasUnchanged { alias, version: version.clone() });
+                    return Err(RegistryError::AliasUnchanged {
+                        alias,
+                        version: version.clone(),
+                    });
                 }
                 if !live && model.aliases.len() >= MAX_ALIASES {
                     return Err(RegistryError::TooMany {
@@ -101,7 +110,15 @@ impl VersionedContract {
             },
         )?;
         drop(history);
-        r.aliases.insert(key, Alias { version: to.clone(), updated_at: now, updated_by: caller.clone(), history_len });
+        r.aliases.insert(
+            key,
+            Alias {
+                version: to.clone(),
+                updated_at: now,
+                updated_by: caller.clone(),
+                history_len,
+            },
+        );
         let model = r.model_mut(&model_id)?;
         match &to {
             Some(_) if !live => model.aliases.push(alias.clone()),
@@ -109,16 +126,36 @@ impl VersionedContract {
             Some(_) => {}
         }
         let action = match (&to, &from) {
-            (Some(to), from) => HistoryAction::AliasSet { alias: alias.clone(), from: from.clone(), to: to.clone() },
-            (None, Some(from)) => HistoryAction::AliasRemoved { alias: alias.clone(), from: from.clone() },
+            (Some(to), from) => HistoryAction::AliasSet {
+                alias: alias.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            },
+            (None, Some(from)) => HistoryAction::AliasRemoved {
+                alias: alias.clone(),
+                from: from.clone(),
+            },
             (None, None) => return Err(RegistryError::AliasNotFound { model_id, alias }),
         };
         r.record(&model_id, &caller, action)?;
         r.flush();
         charge.settle_and_refund()?;
         match (to, from) {
-            (Some(to), from) => RegistryEvent::AliasSet { model_id, alias, from, to, by: caller }.emit(),
-            (None, Some(from)) => RegistryEvent::AliasRemoved { model_id, alias, from, by: caller }.emit(),
+            (Some(to), from) => RegistryEvent::AliasSet {
+                model_id,
+                alias,
+                from,
+                to,
+                by: caller,
+            }
+            .emit(),
+            (None, Some(from)) => RegistryEvent::AliasRemoved {
+                model_id,
+                alias,
+                from,
+                by: caller,
+            }
+            .emit(),
             (None, None) => {}
         }
         Ok(())
@@ -131,7 +168,12 @@ impl VersionedContract {
     /// maintainer). At most 32 live aliases per model. Deposit: storage; excess refunded.
     #[payable]
     #[handle_result]
-    pub fn set_alias(&mut self, model_id: String, alias: String, version: String) -> Result<(), RegistryError> {
+    pub fn set_alias(
+        &mut self,
+        model_id: String,
+        alias: String,
+        version: String,
+    ) -> Result<(), RegistryError> {
         self.move_alias(model_id, alias, Some(version))
     }
 

@@ -127,7 +127,10 @@ pub struct AttestationInput {
 
 impl Registry {
     pub(crate) fn attestation(&self, id: u64) -> Result<&Attestation, RegistryError> {
-        self.attestations.get(&id).map(VersionedAttestation::get).ok_or(RegistryError::AttestationNotFound(id))
+        self.attestations
+            .get(&id)
+            .map(VersionedAttestation::get)
+            .ok_or(RegistryError::AttestationNotFound(id))
     }
 
     /// Validates and stores a new attestation on `version_seq`; returns its id.
@@ -146,19 +149,29 @@ impl Registry {
         if let Some(u) = &input.evidence_uri {
             validate::uri("evidence_uri", u, validate::WEB_SCHEMES)?;
         }
-        let evidence_digest =
-            input.evidence_digest.as_deref().map(|d| validate::digest("evidence_digest", d)).transpose()?;
+        let evidence_digest = input
+            .evidence_digest
+            .as_deref()
+            .map(|d| validate::digest("evidence_digest", d))
+            .transpose()?;
         let now = env::block_timestamp();
         if let Some(e) = input.expires_at
             && e.0 <= now
         {
-            return Err(RegistryError::ExpiryInPast { expires_at: e.0, now });
+            return Err(RegistryError::ExpiryInPast {
+                expires_at: e.0,
+                now,
+            });
         }
 
         let id = self.next_attestation_id;
-        self.next_attestation_id = id.checked_add(1).ok_or(RegistryError::Overflow("attestation id"))?;
+        self.next_attestation_id = id
+            .checked_add(1)
+            .ok_or(RegistryError::Overflow("attestation id"))?;
         let v = self.version_mut(version_seq)?;
-        let mut list = List::open(StorageKey::VersionAttestations { version: version_seq });
+        let mut list = List::open(StorageKey::VersionAttestations {
+            version: version_seq,
+        });
         v.attestation_count = list.push(v.attestation_count, id)?;
         drop(list);
         let (model_id, version) = (v.model_id.clone(), v.version.clone());
@@ -214,12 +227,24 @@ impl VersionedContract {
         let caller = charge.payer.clone();
         let r = self.registry_mut();
         let seq = r.published_version(&model_id, &version)?.seq;
-        let (id, model_id, version) =
-            r.add_attestation(seq, &caller, kind.clone(), attestation.unwrap_or_default(), None)?;
+        let (id, model_id, version) = r.add_attestation(
+            seq,
+            &caller,
+            kind.clone(),
+            attestation.unwrap_or_default(),
+            None,
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::AttestationAdded { id: U64(id), model_id, version, attester: caller, kind, supersedes: None }
-            .emit();
+        RegistryEvent::AttestationAdded {
+            id: U64(id),
+            model_id,
+            version,
+            attester: caller,
+            kind,
+            supersedes: None,
+        }
+        .emit();
         Ok(U64(id))
     }
 
@@ -238,7 +263,10 @@ impl VersionedContract {
         let r = self.registry_mut();
         let old = r.attestation(id.0)?;
         if old.attester != caller {
-            return Err(RegistryError::NotAttester { account: caller, id: id.0 });
+            return Err(RegistryError::NotAttester {
+                account: caller,
+                id: id.0,
+            });
         }
         if old.revoked.is_some() {
             return Err(RegistryError::AttestationAlreadyRevoked(id.0));
@@ -247,8 +275,13 @@ impl VersionedContract {
             return Err(RegistryError::AttestationSuperseded { id: id.0, by });
         }
         let seq = old.version_seq;
-        let (new_id, model_id, version) =
-            r.add_attestation(seq, &caller, kind.clone(), attestation.unwrap_or_default(), Some(id.0))?;
+        let (new_id, model_id, version) = r.add_attestation(
+            seq,
+            &caller,
+            kind.clone(),
+            attestation.unwrap_or_default(),
+            Some(id.0),
+        )?;
         r.flush();
         charge.settle_and_refund()?;
         RegistryEvent::AttestationAdded {
@@ -273,7 +306,10 @@ impl VersionedContract {
         let r = self.registry_mut();
         let a = r.attestation(id.0)?;
         if a.attester != caller {
-            return Err(RegistryError::NotAttester { account: caller, id: id.0 });
+            return Err(RegistryError::NotAttester {
+                account: caller,
+                id: id.0,
+            });
         }
         if a.revoked.is_some() {
             return Err(RegistryError::AttestationAlreadyRevoked(id.0));
@@ -281,23 +317,39 @@ impl VersionedContract {
         let v = r.version(a.version_seq)?;
         let (model_id, version) = (v.model_id.clone(), v.version.clone());
         if let Some(a) = r.attestations.get_mut(&id.0) {
-            a.get_mut().revoked =
-                Some(AttestationRevocation { reason: reason.clone(), timestamp: U64(env::block_timestamp()) });
+            a.get_mut().revoked = Some(AttestationRevocation {
+                reason: reason.clone(),
+                timestamp: U64(env::block_timestamp()),
+            });
         }
         r.record(
             &model_id,
             &caller,
-            HistoryAction::AttestationRevoked { version: version.clone(), id, reason: reason.clone() },
+            HistoryAction::AttestationRevoked {
+                version: version.clone(),
+                id,
+                reason: reason.clone(),
+            },
         )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::AttestationRevoked { id, model_id, version, attester: caller, reason }.emit();
+        RegistryEvent::AttestationRevoked {
+            id,
+            model_id,
+            version,
+            attester: caller,
+            reason,
+        }
+        .emit();
         Ok(())
     }
 }
 
 /// Used by views: whether an attestation matches the filters.
-pub(crate) fn matches(a: &Attestation, attester: Option<&AccountId>, kind: Option<&AttestationKind>) -> bool {
+pub(crate) fn matches(
+    a: &Attestation,
+    attester: Option<&AccountId>,
+    kind: Option<&AttestationKind>,
+) -> bool {
     attester.is_none_or(|x| &a.attester == x) && kind.is_none_or(|k| &a.kind == k)
 }
-

@@ -11,15 +11,35 @@ use near_sdk::{AccountId, FunctionError};
 pub enum RegistryError {
     // ---- input shape ---------------------------------------------------------------------------------------
     #[error("invalid {field} '{value}': {reason}")]
-    InvalidField { field: String, value: String, reason: String },
+    InvalidField {
+        field: String,
+        value: String,
+        reason: String,
+    },
     #[error("{field} is too long: {len} bytes, the limit is {max}")]
-    TooLong { field: String, len: usize, max: usize },
+    TooLong {
+        field: String,
+        len: usize,
+        max: usize,
+    },
     #[error("{field} has too many entries: {len}, the limit is {max}")]
-    TooMany { field: String, len: usize, max: usize },
+    TooMany {
+        field: String,
+        len: usize,
+        max: usize,
+    },
     #[error("invalid semver '{value}' in {field}: {reason}")]
-    InvalidSemver { field: String, value: String, reason: String },
+    InvalidSemver {
+        field: String,
+        value: String,
+        reason: String,
+    },
     #[error("invalid {field} '{value}': expected 64 hex characters (32 bytes), {reason}")]
-    InvalidDigest { field: String, value: String, reason: String },
+    InvalidDigest {
+        field: String,
+        value: String,
+        reason: String,
+    },
     #[error("manifest is empty: a version must publish at least one file")]
     EmptyManifest,
     #[error("duplicate {field} '{value}'")]
@@ -42,9 +62,17 @@ pub enum RegistryError {
     NamespaceTaken { namespace: String, owner: AccountId },
 
     // ---- versions --------------------------------------------------------------------------------------------
-    #[error("version '{version}' must be greater than the latest version '{latest}' of model '{model_id}'")]
-    VersionNotIncreasing { model_id: String, version: String, latest: String },
-    #[error("model '{model_id}' has version '{version}' pending lineage consent; wait for it to settle")]
+    #[error(
+        "version '{version}' must be greater than the latest version '{latest}' of model '{model_id}'"
+    )]
+    VersionNotIncreasing {
+        model_id: String,
+        version: String,
+        latest: String,
+    },
+    #[error(
+        "model '{model_id}' has version '{version}' pending lineage consent; wait for it to settle"
+    )]
     PublishPending { model_id: String, version: String },
     #[error("version '{0}' is pending lineage consent and cannot be used yet")]
     VersionPending(String),
@@ -58,12 +86,25 @@ pub enum RegistryError {
     AliasUnchanged { alias: String, version: String },
     #[error("cannot alias revoked version '{0}'")]
     AliasRevokedVersion(String),
-    #[error("successor '{successor}' must be a published version of model '{model_id}' other than '{version}'")]
-    InvalidSuccessor { model_id: String, version: String, successor: String },
-    #[error("training_datasets is not empty but no lineage contract is configured; publish without datasets or ask the registry owner to set one")]
+    #[error(
+        "successor '{successor}' must be a published version of model '{model_id}' other than '{version}'"
+    )]
+    InvalidSuccessor {
+        model_id: String,
+        version: String,
+        successor: String,
+    },
+    #[error(
+        "training_datasets is not empty but no lineage contract is configured; publish without datasets or ask the registry owner to set one"
+    )]
     LineageNotConfigured,
-    #[error("prepaid gas {prepaid_tgas} TGas is not enough for a lineage-checked publish: attach at least {required_tgas} TGas")]
-    NotEnoughGas { prepaid_tgas: u64, required_tgas: u64 },
+    #[error(
+        "prepaid gas {prepaid_tgas} TGas is not enough for a lineage-checked publish: attach at least {required_tgas} TGas"
+    )]
+    NotEnoughGas {
+        prepaid_tgas: u64,
+        required_tgas: u64,
+    },
 
     // ---- attestations ----------------------------------------------------------------------------------------
     #[error("attestation {0} is already revoked")]
@@ -75,28 +116,54 @@ pub enum RegistryError {
 
     // ---- access ----------------------------------------------------------------------------------------------
     #[error("{account} is not the owner of model '{model_id}'")]
-    NotModelOwner { account: AccountId, model_id: String },
+    NotModelOwner {
+        account: AccountId,
+        model_id: String,
+    },
     #[error("{account} is not the owner or a maintainer of model '{model_id}'")]
-    NotMaintainer { account: AccountId, model_id: String },
+    NotMaintainer {
+        account: AccountId,
+        model_id: String,
+    },
     #[error("{account} is not the proposed owner of model '{model_id}'")]
-    NotProposedOwner { account: AccountId, model_id: String },
+    NotProposedOwner {
+        account: AccountId,
+        model_id: String,
+    },
     #[error("model '{0}' has no pending ownership transfer")]
     NoPendingTransfer(String),
     #[error("{account} is already the owner of model '{model_id}'")]
-    AlreadyOwner { account: AccountId, model_id: String },
+    AlreadyOwner {
+        account: AccountId,
+        model_id: String,
+    },
     #[error("{account} is already a maintainer of model '{model_id}'")]
-    AlreadyMaintainer { account: AccountId, model_id: String },
+    AlreadyMaintainer {
+        account: AccountId,
+        model_id: String,
+    },
     #[error("{account} is not a maintainer of model '{model_id}'")]
-    NotAMaintainer { account: AccountId, model_id: String },
+    NotAMaintainer {
+        account: AccountId,
+        model_id: String,
+    },
     #[error("{account} is not the attester of attestation {id}")]
     NotAttester { account: AccountId, id: u64 },
     #[error("{0} is not the registry owner")]
     NotRegistryOwner(AccountId),
 
     // ---- deposits --------------------------------------------------------------------------------------------
-    #[error("insufficient deposit: attached {attached} yoctoNEAR, required {required} yoctoNEAR ({detail})")]
-    InsufficientDeposit { attached: u128, required: u128, detail: String },
-    #[error("attach a deposit of at least 1 yoctoNEAR to cover storage; the unused part is refunded")]
+    #[error(
+        "insufficient deposit: attached {attached} yoctoNEAR, required {required} yoctoNEAR ({detail})"
+    )]
+    InsufficientDeposit {
+        attached: u128,
+        required: u128,
+        detail: String,
+    },
+    #[error(
+        "attach a deposit of at least 1 yoctoNEAR to cover storage; the unused part is refunded"
+    )]
     DepositRequired,
     #[error("requires an attached deposit of exactly 1 yoctoNEAR, got {0}")]
     RequiresOneYocto(u128),
@@ -104,9 +171,16 @@ pub enum RegistryError {
     Overflow(&'static str),
 }
 
-
 impl RegistryError {
-    pub(crate) fn invalid(field: impl Into<String>, value: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::InvalidField { field: field.into(), value: value.into(), reason: reason.into() }
+    pub(crate) fn invalid(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::InvalidField {
+            field: field.into(),
+            value: value.into(),
+            reason: reason.into(),
+        }
     }
 }

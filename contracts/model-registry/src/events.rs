@@ -19,15 +19,35 @@ pub enum RegistryEvent {
     #[event_version("1.0.0")]
     ModelMetadataUpdated { model_id: String, by: AccountId },
     #[event_version("1.0.0")]
-    MaintainerAdded { model_id: String, account: AccountId, by: AccountId },
+    MaintainerAdded {
+        model_id: String,
+        account: AccountId,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
-    MaintainerRemoved { model_id: String, account: AccountId, by: AccountId },
+    MaintainerRemoved {
+        model_id: String,
+        account: AccountId,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
-    OwnershipTransferProposed { model_id: String, from: AccountId, to: AccountId },
+    OwnershipTransferProposed {
+        model_id: String,
+        from: AccountId,
+        to: AccountId,
+    },
     #[event_version("1.0.0")]
-    OwnershipTransferCancelled { model_id: String, to: AccountId, by: AccountId },
+    OwnershipTransferCancelled {
+        model_id: String,
+        to: AccountId,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
-    OwnershipTransferred { model_id: String, from: AccountId, to: AccountId },
+    OwnershipTransferred {
+        model_id: String,
+        from: AccountId,
+        to: AccountId,
+    },
     /// A version with training datasets waits for the lineage contract's consent check.
     #[event_version("1.0.0")]
     VersionPending {
@@ -38,10 +58,19 @@ pub enum RegistryEvent {
         training_datasets: Vec<String>,
     },
     #[event_version("1.0.0")]
-    VersionPublished { model_id: String, version: String, manifest_digest: String, publisher: AccountId },
+    VersionPublished {
+        model_id: String,
+        version: String,
+        manifest_digest: String,
+        publisher: AccountId,
+    },
     /// The lineage contract refused (or failed); the pending version and its index entries were removed.
     #[event_version("1.0.0")]
-    VersionRejected { model_id: String, version: String, publisher: AccountId },
+    VersionRejected {
+        model_id: String,
+        version: String,
+        publisher: AccountId,
+    },
     #[event_version("1.0.0")]
     VersionDeprecated {
         model_id: String,
@@ -51,11 +80,28 @@ pub enum RegistryEvent {
         by: AccountId,
     },
     #[event_version("1.0.0")]
-    VersionRevoked { model_id: String, version: String, code: RevocationCode, reason: String, by: AccountId },
+    VersionRevoked {
+        model_id: String,
+        version: String,
+        code: RevocationCode,
+        reason: String,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
-    AliasSet { model_id: String, alias: String, from: Option<String>, to: String, by: AccountId },
+    AliasSet {
+        model_id: String,
+        alias: String,
+        from: Option<String>,
+        to: String,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
-    AliasRemoved { model_id: String, alias: String, from: String, by: AccountId },
+    AliasRemoved {
+        model_id: String,
+        alias: String,
+        from: String,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
     AttestationAdded {
         id: U64,
@@ -66,9 +112,18 @@ pub enum RegistryEvent {
         supersedes: Option<U64>,
     },
     #[event_version("1.0.0")]
-    AttestationRevoked { id: U64, model_id: String, version: String, attester: AccountId, reason: String },
+    AttestationRevoked {
+        id: U64,
+        model_id: String,
+        version: String,
+        attester: AccountId,
+        reason: String,
+    },
     #[event_version("1.0.0")]
-    LineageContractSet { lineage_contract: Option<AccountId>, by: AccountId },
+    LineageContractSet {
+        lineage_contract: Option<AccountId>,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
     ContractMigrated { state_version: u32 },
 }

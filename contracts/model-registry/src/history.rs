@@ -29,20 +29,63 @@ pub struct HistoryEntry {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HistoryAction {
-    ModelCreated { metadata: ModelMetadata },
-    MetadataUpdated { metadata: ModelMetadata },
-    MaintainerAdded { account: AccountId },
-    MaintainerRemoved { account: AccountId },
-    OwnershipProposed { to: AccountId },
-    OwnershipProposalCancelled { to: AccountId },
-    OwnershipAccepted { from: AccountId, to: AccountId },
-    VersionPublished { version: String, manifest_digest: String, publication: Publication },
-    VersionDeprecated { version: String, message: String, successor: Option<String> },
-    VersionRevoked { version: String, code: RevocationCode, reason: String },
-    AliasSet { alias: String, from: Option<String>, to: String },
-    AliasRemoved { alias: String, from: String },
-    AttestationAdded { version: String, id: U64, kind: AttestationKind, supersedes: Option<U64> },
-    AttestationRevoked { version: String, id: U64, reason: String },
+    ModelCreated {
+        metadata: ModelMetadata,
+    },
+    MetadataUpdated {
+        metadata: ModelMetadata,
+    },
+    MaintainerAdded {
+        account: AccountId,
+    },
+    MaintainerRemoved {
+        account: AccountId,
+    },
+    OwnershipProposed {
+        to: AccountId,
+    },
+    OwnershipProposalCancelled {
+        to: AccountId,
+    },
+    OwnershipAccepted {
+        from: AccountId,
+        to: AccountId,
+    },
+    VersionPublished {
+        version: String,
+        manifest_digest: String,
+        publication: Publication,
+    },
+    VersionDeprecated {
+        version: String,
+        message: String,
+        successor: Option<String>,
+    },
+    VersionRevoked {
+        version: String,
+        code: RevocationCode,
+        reason: String,
+    },
+    AliasSet {
+        alias: String,
+        from: Option<String>,
+        to: String,
+    },
+    AliasRemoved {
+        alias: String,
+        from: String,
+    },
+    AttestationAdded {
+        version: String,
+        id: U64,
+        kind: AttestationKind,
+        supersedes: Option<U64>,
+    },
+    AttestationRevoked {
+        version: String,
+        id: U64,
+        reason: String,
+    },
 }
 
 impl Registry {
@@ -69,8 +112,14 @@ impl Registry {
     }
 
     /// Rewrites the publication state of a version entry (see the module docs).
-    pub(crate) fn settle_history_publication(&mut self, model_seq: u64, index: u32, publication: Publication) {
-        let mut list: List<HistoryEntry> = List::open(StorageKey::ModelHistory { model: model_seq });
+    pub(crate) fn settle_history_publication(
+        &mut self,
+        model_seq: u64,
+        index: u32,
+        publication: Publication,
+    ) {
+        let mut list: List<HistoryEntry> =
+            List::open(StorageKey::ModelHistory { model: model_seq });
         if let Some(mut entry) = list.get(index).cloned()
             && let HistoryAction::VersionPublished { publication: p, .. } = &mut entry.action
         {

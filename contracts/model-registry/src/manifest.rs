@@ -62,7 +62,11 @@ pub struct FileView {
 
 impl From<&ManifestFile> for FileView {
     fn from(f: &ManifestFile) -> Self {
-        Self { path: f.path.clone(), sha256: hex::encode(f.sha256), size: U64(f.size) }
+        Self {
+            path: f.path.clone(),
+            sha256: hex::encode(f.sha256),
+            size: U64(f.size),
+        }
     }
 }
 
@@ -76,7 +80,10 @@ fn check_path(field: &str, path: &str) -> Result<(), RegistryError> {
         Some("must use '/' as separator")
     } else if path.starts_with('/') {
         Some("must be relative")
-    } else if path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+    } else if path
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
         Some("must not contain empty, '.' or '..' segments")
     } else {
         None
@@ -97,18 +104,29 @@ pub fn parse(files: &[FileInput]) -> Result<Vec<ManifestFile>, RegistryError> {
     for (i, f) in files.iter().enumerate() {
         check_path(&format!("files[{i}].path"), &f.path)?;
         let sha256 = validate::digest(&format!("files[{i}].sha256"), &f.sha256)?;
-        out.push(ManifestFile { path: f.path.clone(), sha256, size: f.size.0 });
+        out.push(ManifestFile {
+            path: f.path.clone(),
+            sha256,
+            size: f.size.0,
+        });
     }
     out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     if let Some(w) = out.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(RegistryError::Duplicate { field: "files.path".to_string(), value: w[0].path.clone() });
+        return Err(RegistryError::Duplicate {
+            field: "files.path".to_string(),
+            value: w[0].path.clone(),
+        });
     }
     Ok(out)
 }
 
 /// The canonical encoding described in the module docs. `files` must already be sorted.
 pub fn encode(files: &[ManifestFile]) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(MANIFEST_DOMAIN.len().saturating_add(files.len().saturating_mul(128)));
+    let mut buf = Vec::with_capacity(
+        MANIFEST_DOMAIN
+            .len()
+            .saturating_add(files.len().saturating_mul(128)),
+    );
     buf.extend_from_slice(MANIFEST_DOMAIN.as_bytes());
     for f in files {
         buf.extend_from_slice(f.path.as_bytes());
@@ -130,13 +148,20 @@ mod tests {
     use super::*;
 
     fn input(path: &str, sha: &str, size: u64) -> FileInput {
-        FileInput { path: path.into(), sha256: sha.into(), size: U64(size) }
+        FileInput {
+            path: path.into(),
+            sha256: sha.into(),
+            size: U64(size),
+        }
     }
 
     #[test]
     fn encoding_is_sorted_lines_under_a_domain_header() {
-        let files = parse(&[input("b.bin", &"ab".repeat(32), 7), input("a/config.json", &"00".repeat(32), 12)])
-            .unwrap();
+        let files = parse(&[
+            input("b.bin", &"ab".repeat(32), 7),
+            input("a/config.json", &"00".repeat(32), 12),
+        ])
+        .unwrap();
         let expected = format!(
             "nexus-model-manifest/v1\na/config.json\n{}\n12\nb.bin\n{}\n7\n",
             "00".repeat(32),
@@ -148,8 +173,16 @@ mod tests {
 
     #[test]
     fn digest_does_not_depend_on_input_order_or_hex_case() {
-        let a = parse(&[input("x", &"AB".repeat(32), 1), input("y", &"cd".repeat(32), 2)]).unwrap();
-        let b = parse(&[input("y", &"CD".repeat(32), 2), input("x", &"ab".repeat(32), 1)]).unwrap();
+        let a = parse(&[
+            input("x", &"AB".repeat(32), 1),
+            input("y", &"cd".repeat(32), 2),
+        ])
+        .unwrap();
+        let b = parse(&[
+            input("y", &"CD".repeat(32), 2),
+            input("x", &"ab".repeat(32), 1),
+        ])
+        .unwrap();
         assert_eq!(digest(&a), digest(&b));
     }
 
@@ -159,10 +192,22 @@ mod tests {
         let cases = [
             ("", "invalid files[0].path '': must not be empty"),
             ("/abs", "invalid files[0].path '/abs': must be relative"),
-            ("a/../b", "invalid files[0].path 'a/../b': must not contain empty, '.' or '..' segments"),
-            ("a//b", "invalid files[0].path 'a//b': must not contain empty, '.' or '..' segments"),
-            ("a\\b", "invalid files[0].path 'a\\b': must use '/' as separator"),
-            ("a\nb", "invalid files[0].path 'a\nb': must not contain control characters"),
+            (
+                "a/../b",
+                "invalid files[0].path 'a/../b': must not contain empty, '.' or '..' segments",
+            ),
+            (
+                "a//b",
+                "invalid files[0].path 'a//b': must not contain empty, '.' or '..' segments",
+            ),
+            (
+                "a\\b",
+                "invalid files[0].path 'a\\b': must use '/' as separator",
+            ),
+            (
+                "a\nb",
+                "invalid files[0].path 'a\nb': must not contain control characters",
+            ),
         ];
         for (path, msg) in cases {
             assert_eq!(parse(&[input(path, &h, 1)]).unwrap_err().to_string(), msg);

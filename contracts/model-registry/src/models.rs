@@ -8,10 +8,10 @@
 
 use near_sdk::{AccountId, env, near};
 
-#[allow(unused_imports)]
-use crate::VersionedContractExt;
 use crate::Registry;
 use crate::VersionedContract;
+#[allow(unused_imports)]
+use crate::VersionedContractExt;
 use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
 use crate::history::HistoryAction;
@@ -53,12 +53,19 @@ pub struct ModelMetadata {
 
 impl ModelMetadata {
     pub fn validate(&self) -> Result<(), RegistryError> {
-        validate::text("metadata.description", &self.description, DESCRIPTION_MAX_LEN)?;
+        validate::text(
+            "metadata.description",
+            &self.description,
+            DESCRIPTION_MAX_LEN,
+        )?;
         validate::max_items("metadata.tags", &self.tags, MAX_TAGS)?;
         for (i, tag) in self.tags.iter().enumerate() {
             validate::slug(&format!("metadata.tags[{i}]"), tag, 1, TAG_MAX_LEN, b"-_.")?;
             if self.tags[..i].contains(tag) {
-                return Err(RegistryError::Duplicate { field: "metadata.tags".into(), value: tag.clone() });
+                return Err(RegistryError::Duplicate {
+                    field: "metadata.tags".into(),
+                    value: tag.clone(),
+                });
             }
         }
         if let Some(h) = &self.homepage {
@@ -128,7 +135,10 @@ impl VersionedModel {
 
 impl Registry {
     pub(crate) fn model(&self, model_id: &str) -> Result<&Model, RegistryError> {
-        self.models.get(model_id).map(VersionedModel::get).ok_or_else(|| RegistryError::ModelNotFound(model_id.into()))
+        self.models
+            .get(model_id)
+            .map(VersionedModel::get)
+            .ok_or_else(|| RegistryError::ModelNotFound(model_id.into()))
     }
 
     pub(crate) fn model_mut(&mut self, model_id: &str) -> Result<&mut Model, RegistryError> {
@@ -139,19 +149,33 @@ impl Registry {
     }
 
     /// The model, if `account` is its owner.
-    pub(crate) fn owned_model(&self, model_id: &str, account: &AccountId) -> Result<&Model, RegistryError> {
+    pub(crate) fn owned_model(
+        &self,
+        model_id: &str,
+        account: &AccountId,
+    ) -> Result<&Model, RegistryError> {
         let model = self.model(model_id)?;
         if &model.owner != account {
-            return Err(RegistryError::NotModelOwner { account: account.clone(), model_id: model_id.into() });
+            return Err(RegistryError::NotModelOwner {
+                account: account.clone(),
+                model_id: model_id.into(),
+            });
         }
         Ok(model)
     }
 
     /// The model, if `account` is its owner or a maintainer.
-    pub(crate) fn maintained_model(&self, model_id: &str, account: &AccountId) -> Result<&Model, RegistryError> {
+    pub(crate) fn maintained_model(
+        &self,
+        model_id: &str,
+        account: &AccountId,
+    ) -> Result<&Model, RegistryError> {
         let model = self.model(model_id)?;
         if !model.is_maintainer(account) {
-            return Err(RegistryError::NotMaintainer { account: account.clone(), model_id: model_id.into() });
+            return Err(RegistryError::NotMaintainer {
+                account: account.clone(),
+                model_id: model_id.into(),
+            });
         }
         Ok(model)
     }
@@ -179,7 +203,10 @@ impl VersionedContract {
         let r = self.registry_mut();
         let claimed = match r.namespaces.get(&namespace) {
             Some(ns) if ns.owner != caller => {
-                return Err(RegistryError::NamespaceTaken { namespace, owner: ns.owner.clone() });
+                return Err(RegistryError::NamespaceTaken {
+                    namespace,
+                    owner: ns.owner.clone(),
+                });
             }
             Some(_) => false,
             None => true,
@@ -195,7 +222,10 @@ impl VersionedContract {
             model_count: 0,
             created_at: now,
         });
-        ns.model_count = ns.model_count.checked_add(1).ok_or(RegistryError::Overflow("model count"))?;
+        ns.model_count = ns
+            .model_count
+            .checked_add(1)
+            .ok_or(RegistryError::Overflow("model count"))?;
         r.model_ids.push(model_id.clone());
         r.models.insert(
             model_id.clone(),
@@ -219,16 +249,28 @@ impl VersionedContract {
         charge.settle_and_refund()?;
 
         if claimed {
-            RegistryEvent::NamespaceClaimed { namespace, owner: caller.clone() }.emit();
+            RegistryEvent::NamespaceClaimed {
+                namespace,
+                owner: caller.clone(),
+            }
+            .emit();
         }
-        RegistryEvent::ModelCreated { model_id: model_id.clone(), owner: caller }.emit();
+        RegistryEvent::ModelCreated {
+            model_id: model_id.clone(),
+            owner: caller,
+        }
+        .emit();
         Ok(model_id)
     }
 
     /// Replaces the model's metadata (owner or maintainer). The new metadata is kept in the history.
     #[payable]
     #[handle_result]
-    pub fn update_metadata(&mut self, model_id: String, metadata: ModelMetadata) -> Result<(), RegistryError> {
+    pub fn update_metadata(
+        &mut self,
+        model_id: String,
+        metadata: ModelMetadata,
+    ) -> Result<(), RegistryError> {
         let charge = StorageCharge::start()?;
         let caller = charge.payer.clone();
         metadata.validate()?;
@@ -237,26 +279,44 @@ impl VersionedContract {
         let model = r.model_mut(&model_id)?;
         model.metadata = metadata.clone();
         model.updated_at = env::block_timestamp();
-        r.record(&model_id, &caller, HistoryAction::MetadataUpdated { metadata })?;
+        r.record(
+            &model_id,
+            &caller,
+            HistoryAction::MetadataUpdated { metadata },
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::ModelMetadataUpdated { model_id, by: caller }.emit();
+        RegistryEvent::ModelMetadataUpdated {
+            model_id,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 
     /// Adds a maintainer (owner only).
     #[payable]
     #[handle_result]
-    pub fn add_maintainer(&mut self, model_id: String, account_id: AccountId) -> Result<(), RegistryError> {
+    pub fn add_maintainer(
+        &mut self,
+        model_id: String,
+        account_id: AccountId,
+    ) -> Result<(), RegistryError> {
         let charge = StorageCharge::start()?;
         let caller = charge.payer.clone();
         let r = self.registry_mut();
         let model = r.owned_model(&model_id, &caller)?;
         if model.owner == account_id {
-            return Err(RegistryError::AlreadyOwner { account: account_id, model_id });
+            return Err(RegistryError::AlreadyOwner {
+                account: account_id,
+                model_id,
+            });
         }
         if model.maintainers.contains(&account_id) {
-            return Err(RegistryError::AlreadyMaintainer { account: account_id, model_id });
+            return Err(RegistryError::AlreadyMaintainer {
+                account: account_id,
+                model_id,
+            });
         }
         if model.maintainers.len() >= MAX_MAINTAINERS {
             return Err(RegistryError::TooMany {
@@ -266,29 +326,60 @@ impl VersionedContract {
             });
         }
         r.model_mut(&model_id)?.maintainers.push(account_id.clone());
-        r.record(&model_id, &caller, HistoryAction::MaintainerAdded { account: account_id.clone() })?;
+        r.record(
+            &model_id,
+            &caller,
+            HistoryAction::MaintainerAdded {
+                account: account_id.clone(),
+            },
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::MaintainerAdded { model_id, account: account_id, by: caller }.emit();
+        RegistryEvent::MaintainerAdded {
+            model_id,
+            account: account_id,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 
     /// Removes a maintainer (owner only).
     #[payable]
     #[handle_result]
-    pub fn remove_maintainer(&mut self, model_id: String, account_id: AccountId) -> Result<(), RegistryError> {
+    pub fn remove_maintainer(
+        &mut self,
+        model_id: String,
+        account_id: AccountId,
+    ) -> Result<(), RegistryError> {
         let charge = StorageCharge::start()?;
         let caller = charge.payer.clone();
         let r = self.registry_mut();
         let model = r.owned_model(&model_id, &caller)?;
         if !model.maintainers.contains(&account_id) {
-            return Err(RegistryError::NotAMaintainer { account: account_id, model_id });
+            return Err(RegistryError::NotAMaintainer {
+                account: account_id,
+                model_id,
+            });
         }
-        r.model_mut(&model_id)?.maintainers.retain(|a| a != &account_id);
-        r.record(&model_id, &caller, HistoryAction::MaintainerRemoved { account: account_id.clone() })?;
+        r.model_mut(&model_id)?
+            .maintainers
+            .retain(|a| a != &account_id);
+        r.record(
+            &model_id,
+            &caller,
+            HistoryAction::MaintainerRemoved {
+                account: account_id.clone(),
+            },
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::MaintainerRemoved { model_id, account: account_id, by: caller }.emit();
+        RegistryEvent::MaintainerRemoved {
+            model_id,
+            account: account_id,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 
@@ -296,19 +387,37 @@ impl VersionedContract {
     /// Proposing again replaces the previous proposal.
     #[payable]
     #[handle_result]
-    pub fn propose_owner(&mut self, model_id: String, new_owner: AccountId) -> Result<(), RegistryError> {
+    pub fn propose_owner(
+        &mut self,
+        model_id: String,
+        new_owner: AccountId,
+    ) -> Result<(), RegistryError> {
         let charge = StorageCharge::start()?;
         let caller = charge.payer.clone();
         let r = self.registry_mut();
         let model = r.owned_model(&model_id, &caller)?;
         if model.owner == new_owner {
-            return Err(RegistryError::AlreadyOwner { account: new_owner, model_id });
+            return Err(RegistryError::AlreadyOwner {
+                account: new_owner,
+                model_id,
+            });
         }
         r.model_mut(&model_id)?.pending_owner = Some(new_owner.clone());
-        r.record(&model_id, &caller, HistoryAction::OwnershipProposed { to: new_owner.clone() })?;
+        r.record(
+            &model_id,
+            &caller,
+            HistoryAction::OwnershipProposed {
+                to: new_owner.clone(),
+            },
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::OwnershipTransferProposed { model_id, from: caller, to: new_owner }.emit();
+        RegistryEvent::OwnershipTransferProposed {
+            model_id,
+            from: caller,
+            to: new_owner,
+        }
+        .emit();
         Ok(())
     }
 
@@ -324,10 +433,19 @@ impl VersionedContract {
             return Err(RegistryError::NoPendingTransfer(model_id));
         };
         r.model_mut(&model_id)?.pending_owner = None;
-        r.record(&model_id, &caller, HistoryAction::OwnershipProposalCancelled { to: to.clone() })?;
+        r.record(
+            &model_id,
+            &caller,
+            HistoryAction::OwnershipProposalCancelled { to: to.clone() },
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::OwnershipTransferCancelled { model_id, to, by: caller }.emit();
+        RegistryEvent::OwnershipTransferCancelled {
+            model_id,
+            to,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 
@@ -343,7 +461,10 @@ impl VersionedContract {
         match &model.pending_owner {
             None => return Err(RegistryError::NoPendingTransfer(model_id)),
             Some(p) if p != &caller => {
-                return Err(RegistryError::NotProposedOwner { account: caller, model_id });
+                return Err(RegistryError::NotProposedOwner {
+                    account: caller,
+                    model_id,
+                });
             }
             Some(_) => {}
         }
@@ -351,10 +472,22 @@ impl VersionedContract {
         let from = core::mem::replace(&mut model.owner, caller.clone());
         model.pending_owner = None;
         model.maintainers.retain(|a| a != &caller);
-        r.record(&model_id, &caller, HistoryAction::OwnershipAccepted { from: from.clone(), to: caller.clone() })?;
+        r.record(
+            &model_id,
+            &caller,
+            HistoryAction::OwnershipAccepted {
+                from: from.clone(),
+                to: caller.clone(),
+            },
+        )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::OwnershipTransferred { model_id, from, to: caller }.emit();
+        RegistryEvent::OwnershipTransferred {
+            model_id,
+            from,
+            to: caller,
+        }
+        .emit();
         Ok(())
     }
 }

@@ -27,7 +27,11 @@ impl Version {
             reason: reason.to_string(),
         };
         if s.len() > VERSION_MAX_LEN {
-            return Err(RegistryError::TooLong { field: field.to_string(), len: s.len(), max: VERSION_MAX_LEN });
+            return Err(RegistryError::TooLong {
+                field: field.to_string(),
+                len: s.len(),
+                max: VERSION_MAX_LEN,
+            });
         }
         let (rest, build) = match s.split_once('+') {
             Some((r, b)) => (r, Some(b)),
@@ -39,8 +43,14 @@ impl Version {
         };
         let mut nums = core.split('.');
         let mut next = |name: &str| -> Result<u64, RegistryError> {
-            let part = nums.next().ok_or_else(|| err("expected MAJOR.MINOR.PATCH"))?;
-            parse_numeric(part).ok_or_else(|| err(&format!("{name} must be an unsigned 64-bit number without leading zeros")))
+            let part = nums
+                .next()
+                .ok_or_else(|| err("expected MAJOR.MINOR.PATCH"))?;
+            parse_numeric(part).ok_or_else(|| {
+                err(&format!(
+                    "{name} must be an unsigned 64-bit number without leading zeros"
+                ))
+            })
         };
         let major = next("major")?;
         let minor = next("minor")?;
@@ -53,7 +63,9 @@ impl Version {
             for id in pre.split('.') {
                 check_identifier(id).map_err(|r| err(&format!("pre-release {r}")))?;
                 if id.bytes().all(|b| b.is_ascii_digit()) && parse_numeric(id).is_none() {
-                    return Err(err("numeric pre-release identifiers must not have leading zeros"));
+                    return Err(err(
+                        "numeric pre-release identifiers must not have leading zeros",
+                    ));
                 }
                 pre_ids.push(id.to_string());
             }
@@ -63,12 +75,18 @@ impl Version {
                 check_identifier(id).map_err(|r| err(&format!("build metadata {r}")))?;
             }
         }
-        Ok(Self { major, minor, patch, pre: pre_ids })
+        Ok(Self {
+            major,
+            minor,
+            patch,
+            pre: pre_ids,
+        })
     }
 }
 
 fn parse_numeric(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
+    {
         return None;
     }
     s.parse().ok()
@@ -92,14 +110,14 @@ impl PartialOrd for Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch)).then_with(|| {
-            match (self.pre.is_empty(), other.pre.is_empty()) {
+        (self.major, self.minor, self.patch)
+            .cmp(&(other.major, other.minor, other.patch))
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => cmp_pre(&self.pre, &other.pre),
-            }
-        })
+            })
     }
 }
 
@@ -153,15 +171,36 @@ mod tests {
         let cases = [
             ("1.0", "expected MAJOR.MINOR.PATCH"),
             ("1.0.0.0", "expected MAJOR.MINOR.PATCH"),
-            ("01.0.0", "major must be an unsigned 64-bit number without leading zeros"),
-            ("1.x.0", "minor must be an unsigned 64-bit number without leading zeros"),
-            ("1.0.", "patch must be an unsigned 64-bit number without leading zeros"),
-            ("v1.0.0", "major must be an unsigned 64-bit number without leading zeros"),
+            (
+                "01.0.0",
+                "major must be an unsigned 64-bit number without leading zeros",
+            ),
+            (
+                "1.x.0",
+                "minor must be an unsigned 64-bit number without leading zeros",
+            ),
+            (
+                "1.0.",
+                "patch must be an unsigned 64-bit number without leading zeros",
+            ),
+            (
+                "v1.0.0",
+                "major must be an unsigned 64-bit number without leading zeros",
+            ),
             ("1.0.0-", "pre-release identifiers must not be empty"),
-            ("1.0.0-01", "numeric pre-release identifiers must not have leading zeros"),
-            ("1.0.0-a_b", "pre-release identifiers may only contain [0-9A-Za-z-]"),
+            (
+                "1.0.0-01",
+                "numeric pre-release identifiers must not have leading zeros",
+            ),
+            (
+                "1.0.0-a_b",
+                "pre-release identifiers may only contain [0-9A-Za-z-]",
+            ),
             ("1.0.0+", "build metadata identifiers must not be empty"),
-            ("99999999999999999999.0.0", "major must be an unsigned 64-bit number without leading zeros"),
+            (
+                "99999999999999999999.0.0",
+                "major must be an unsigned 64-bit number without leading zeros",
+            ),
         ];
         for (input, reason) in cases {
             assert_eq!(

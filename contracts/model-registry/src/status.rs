@@ -5,9 +5,9 @@
 use near_sdk::json_types::U64;
 use near_sdk::{AccountId, env, near};
 
+use crate::VersionedContract;
 #[allow(unused_imports)]
 use crate::VersionedContractExt;
-use crate::VersionedContract;
 use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
 use crate::history::HistoryAction;
@@ -21,8 +21,18 @@ use crate::versions::Publication;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VersionStatus {
     Active,
-    Deprecated { message: String, successor: Option<String>, by: AccountId, at: U64 },
-    Revoked { code: RevocationCode, reason: String, by: AccountId, at: U64 },
+    Deprecated {
+        message: String,
+        successor: Option<String>,
+        by: AccountId,
+        at: U64,
+    },
+    Revoked {
+        code: RevocationCode,
+        reason: String,
+        by: AccountId,
+        at: U64,
+    },
 }
 
 /// Why a version was revoked.
@@ -68,8 +78,12 @@ impl VersionedContract {
         let seq = r.version_seq(&model_id, &version)?;
         let v = r.version(seq)?;
         match &v.status {
-            VersionStatus::Revoked { .. } => return Err(RegistryError::VersionRevoked(v.version_id())),
-            VersionStatus::Deprecated { .. } => return Err(RegistryError::AlreadyDeprecated(v.version_id())),
+            VersionStatus::Revoked { .. } => {
+                return Err(RegistryError::VersionRevoked(v.version_id()));
+            }
+            VersionStatus::Deprecated { .. } => {
+                return Err(RegistryError::AlreadyDeprecated(v.version_id()));
+            }
             VersionStatus::Active => {}
         }
         if v.publication != Publication::Published {
@@ -107,7 +121,14 @@ impl VersionedContract {
         )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::VersionDeprecated { model_id, version, message, successor, by: caller }.emit();
+        RegistryEvent::VersionDeprecated {
+            model_id,
+            version,
+            message,
+            successor,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 
@@ -144,11 +165,22 @@ impl VersionedContract {
         r.record(
             &model_id,
             &caller,
-            HistoryAction::VersionRevoked { version: version.clone(), code, reason: reason.clone() },
+            HistoryAction::VersionRevoked {
+                version: version.clone(),
+                code,
+                reason: reason.clone(),
+            },
         )?;
         r.flush();
         charge.settle_and_refund()?;
-        RegistryEvent::VersionRevoked { model_id, version, code, reason, by: caller }.emit();
+        RegistryEvent::VersionRevoked {
+            model_id,
+            version,
+            code,
+            reason,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 }

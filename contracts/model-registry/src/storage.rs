@@ -40,7 +40,11 @@ impl StorageCharge {
         if attached.is_zero() {
             return Err(RegistryError::DepositRequired);
         }
-        Ok(Self { start: env::storage_usage(), payer: env::predecessor_account_id(), attached })
+        Ok(Self {
+            start: env::storage_usage(),
+            payer: env::predecessor_account_id(),
+            attached,
+        })
     }
 
     /// [`Self::settle`] for calls that forward nothing: charge storage, refund the rest.
@@ -57,7 +61,9 @@ impl StorageCharge {
         let storage_cost = env::storage_byte_cost()
             .checked_mul(u128::from(added))
             .ok_or(RegistryError::Overflow("storage cost"))?;
-        let required = storage_cost.checked_add(forwarded).ok_or(RegistryError::Overflow("required deposit"))?;
+        let required = storage_cost
+            .checked_add(forwarded)
+            .ok_or(RegistryError::Overflow("required deposit"))?;
         if self.attached < required {
             let detail = if forwarded.is_zero() {
                 format!("{added} bytes of storage")
@@ -104,7 +110,9 @@ pub struct List<T: BorshSerialize + BorshDeserialize> {
 
 impl<T: BorshSerialize + BorshDeserialize> List<T> {
     pub fn open(key: StorageKey) -> Self {
-        Self { map: LookupMap::new(key) }
+        Self {
+            map: LookupMap::new(key),
+        }
     }
 
     pub fn get(&self, index: u32) -> Option<&T> {
@@ -122,16 +130,24 @@ impl<T: BorshSerialize + BorshDeserialize> List<T> {
     /// Appends at `len` and returns the new length.
     pub fn push(&mut self, len: u32, value: T) -> Result<u32, RegistryError> {
         self.map.insert(len, value);
-        len.checked_add(1).ok_or(RegistryError::Overflow("list length"))
+        len.checked_add(1)
+            .ok_or(RegistryError::Overflow("list length"))
     }
 }
 
 /// Clamps a page request: `from_index` defaults to 0, `limit` to [`crate::limits::DEFAULT_PAGE`] and must be
 /// in `1..=MAX_PAGE`.
-pub fn page(len: u32, from_index: Option<u32>, limit: Option<u32>) -> Result<core::ops::Range<u32>, RegistryError> {
+pub fn page(
+    len: u32,
+    from_index: Option<u32>,
+    limit: Option<u32>,
+) -> Result<core::ops::Range<u32>, RegistryError> {
     let limit = limit.unwrap_or(crate::limits::DEFAULT_PAGE);
     if limit == 0 || limit > crate::limits::MAX_PAGE {
-        return Err(RegistryError::InvalidLimit { value: limit, max: crate::limits::MAX_PAGE });
+        return Err(RegistryError::InvalidLimit {
+            value: limit,
+            max: crate::limits::MAX_PAGE,
+        });
     }
     let start = from_index.unwrap_or(0).min(len);
     let end = start.saturating_add(limit).min(len);

@@ -7,9 +7,9 @@
 
 use near_sdk::{AccountId, NearToken, Promise, env, near};
 
+use crate::VersionedContract;
 #[allow(unused_imports)]
 use crate::VersionedContractExt;
-use crate::VersionedContract;
 use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
 use crate::limits::MIGRATE_GAS;
@@ -34,11 +34,18 @@ impl VersionedContract {
     /// exactly 1 yoctoNEAR.
     #[payable]
     #[handle_result]
-    pub fn set_lineage_contract(&mut self, lineage_contract: Option<AccountId>) -> Result<(), RegistryError> {
+    pub fn set_lineage_contract(
+        &mut self,
+        lineage_contract: Option<AccountId>,
+    ) -> Result<(), RegistryError> {
         require_one_yocto()?;
         let caller = self.require_registry_owner()?;
         self.registry_mut().lineage_contract = lineage_contract.clone();
-        RegistryEvent::LineageContractSet { lineage_contract, by: caller }.emit();
+        RegistryEvent::LineageContractSet {
+            lineage_contract,
+            by: caller,
+        }
+        .emit();
         Ok(())
     }
 
@@ -50,14 +57,20 @@ impl VersionedContract {
         self.require_registry_owner()?;
         let code = env::input().unwrap_or_default();
         if code.is_empty() {
-            return Err(RegistryError::invalid("code", "", "the call input must be the new contract wasm"));
+            return Err(RegistryError::invalid(
+                "code",
+                "",
+                "the call input must be the new contract wasm",
+            ));
         }
-        Ok(Promise::new(env::current_account_id()).deploy_contract(code).function_call(
-            "migrate".to_string(),
-            Vec::new(),
-            NearToken::from_yoctonear(0),
-            MIGRATE_GAS,
-        ))
+        Ok(Promise::new(env::current_account_id())
+            .deploy_contract(code)
+            .function_call(
+                "migrate".to_string(),
+                Vec::new(),
+                NearToken::from_yoctonear(0),
+                MIGRATE_GAS,
+            ))
     }
 
     /// Converts the stored state to the current layout. Called by `upgrade`.
@@ -69,7 +82,10 @@ impl VersionedContract {
         let migrated = match state {
             Self::V1(registry) => Self::V1(registry),
         };
-        RegistryEvent::ContractMigrated { state_version: STATE_VERSION }.emit();
+        RegistryEvent::ContractMigrated {
+            state_version: STATE_VERSION,
+        }
+        .emit();
         migrated
     }
 }

@@ -150,7 +150,11 @@ struct UsageReceipt {
 /// Splits `namespace/name@version`.
 pub fn split_version_id(field: &str, value: &str) -> Result<(String, String), RegistryError> {
     let Some((model_id, version)) = value.rsplit_once('@') else {
-        return Err(RegistryError::invalid(field, value, "expected 'namespace/name@version'"));
+        return Err(RegistryError::invalid(
+            field,
+            value,
+            "expected 'namespace/name@version'",
+        ));
     };
     validate::model_id(field, model_id)?;
     Version::parse(field, version)?;
@@ -161,11 +165,17 @@ impl Registry {
     pub(crate) fn version_seq(&self, model_id: &str, version: &str) -> Result<u64, RegistryError> {
         self.model(model_id)?;
         let id = format!("{model_id}@{version}");
-        self.version_ids.get(&id).copied().ok_or(RegistryError::VersionNotFound(id))
+        self.version_ids
+            .get(&id)
+            .copied()
+            .ok_or(RegistryError::VersionNotFound(id))
     }
 
     pub(crate) fn version(&self, seq: u64) -> Result<&ModelVersion, RegistryError> {
-        self.versions.get(&seq).map(VersionedModelVersion::get).ok_or(RegistryError::VersionNotFound(seq.to_string()))
+        self.versions
+            .get(&seq)
+            .map(VersionedModelVersion::get)
+            .ok_or(RegistryError::VersionNotFound(seq.to_string()))
     }
 
     pub(crate) fn version_mut(&mut self, seq: u64) -> Result<&mut ModelVersion, RegistryError> {
@@ -176,7 +186,11 @@ impl Registry {
     }
 
     /// A version that exists and is published (not pending).
-    pub(crate) fn published_version(&self, model_id: &str, version: &str) -> Result<&ModelVersion, RegistryError> {
+    pub(crate) fn published_version(
+        &self,
+        model_id: &str,
+        version: &str,
+    ) -> Result<&ModelVersion, RegistryError> {
         let v = self.version(self.version_seq(model_id, version)?)?;
         if v.publication != Publication::Published {
             return Err(RegistryError::VersionPending(v.version_id()));
@@ -186,11 +200,16 @@ impl Registry {
 
     /// The seq of the model's `index`-th version.
     pub(crate) fn version_at(&self, model_seq: u64, index: u32) -> Option<u64> {
-        List::<u64>::open(StorageKey::ModelVersions { model: model_seq }).get(index).copied()
+        List::<u64>::open(StorageKey::ModelVersions { model: model_seq })
+            .get(index)
+            .copied()
     }
 
     fn index_hash(&mut self, digest: [u8; 32], hit: HashHit) {
-        let set = self.hash_index.entry(digest).or_insert_with(|| IterableSet::new(StorageKey::HashHits { digest }));
+        let set = self
+            .hash_index
+            .entry(digest)
+            .or_insert_with(|| IterableSet::new(StorageKey::HashHits { digest }));
         set.insert(hit);
         set.flush();
     }
@@ -236,11 +255,26 @@ impl Registry {
         let v = self.version(seq)?.clone();
         for (i, f) in v.files.iter().enumerate() {
             let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
-            self.unindex_hash(f.sha256, &HashHit { version: seq, file: Some(file) });
+            self.unindex_hash(
+                f.sha256,
+                &HashHit {
+                    version: seq,
+                    file: Some(file),
+                },
+            );
         }
-        self.unindex_hash(v.manifest_digest, &HashHit { version: seq, file: None });
+        self.unindex_hash(
+            v.manifest_digest,
+            &HashHit {
+                version: seq,
+                file: None,
+            },
+        );
         let model = self.model_mut(&v.model_id)?;
-        let last = model.version_count.checked_sub(1).ok_or(RegistryError::Overflow("version count"))?;
+        let last = model
+            .version_count
+            .checked_sub(1)
+            .ok_or(RegistryError::Overflow("version count"))?;
         let mut list: List<u64> = List::open(StorageKey::ModelVersions { model: model.seq });
         if list.get(last) == Some(&seq) {
             list.remove(last);
@@ -292,14 +326,23 @@ impl VersionedContract {
         let model = r.maintained_model(&model_id, &caller)?;
         let model_seq = model.seq;
         if let Some(p) = model.pending_version {
-            return Err(RegistryError::PublishPending { model_id, version: r.version(p)?.version.clone() });
+            return Err(RegistryError::PublishPending {
+                model_id,
+                version: r.version(p)?.version.clone(),
+            });
         }
         let parsed = Version::parse("version", &version)?;
         if let Some(last) = model.version_count.checked_sub(1) {
-            let latest_seq = r.version_at(model_seq, last).ok_or(RegistryError::Overflow("version list"))?;
+            let latest_seq = r
+                .version_at(model_seq, last)
+                .ok_or(RegistryError::Overflow("version list"))?;
             let latest = r.version(latest_seq)?.version.clone();
             if parsed <= Version::parse("version", &latest)? {
-                return Err(RegistryError::VersionNotIncreasing { model_id, version, latest });
+                return Err(RegistryError::VersionNotIncreasing {
+                    model_id,
+                    version,
+                    latest,
+                });
             }
         }
         let files = manifest::parse(&files)?;
@@ -308,11 +351,16 @@ impl VersionedContract {
         for (i, u) in uris.iter().enumerate() {
             validate::uri(&format!("uris[{i}]"), u, validate::ARTIFACT_SCHEMES)?;
             if uris[..i].contains(u) {
-                return Err(RegistryError::Duplicate { field: "uris".into(), value: u.clone() });
+                return Err(RegistryError::Duplicate {
+                    field: "uris".into(),
+                    value: u.clone(),
+                });
             }
         }
-        let model_card_digest =
-            model_card_digest.as_deref().map(|d| validate::digest("model_card_digest", d)).transpose()?;
+        let model_card_digest = model_card_digest
+            .as_deref()
+            .map(|d| validate::digest("model_card_digest", d))
+            .transpose()?;
         if let Some(base) = &base_model {
             let (base_model_id, base_version) =
                 split_version_id("base_model.model_version_id", &base.model_version_id)?;
@@ -326,14 +374,22 @@ impl VersionedContract {
         for (i, d) in training_datasets.iter().enumerate() {
             validate::dataset_version_id(&format!("training_datasets[{i}]"), d)?;
             if training_datasets[..i].contains(d) {
-                return Err(RegistryError::Duplicate { field: "training_datasets".into(), value: d.clone() });
+                return Err(RegistryError::Duplicate {
+                    field: "training_datasets".into(),
+                    value: d.clone(),
+                });
             }
         }
         let lineage = if training_datasets.is_empty() {
             None
         } else {
-            let lineage = r.lineage_contract.clone().ok_or(RegistryError::LineageNotConfigured)?;
-            let required = LINEAGE_CALL_GAS.saturating_add(LINEAGE_CALLBACK_GAS).saturating_add(PUBLISH_GAS);
+            let lineage = r
+                .lineage_contract
+                .clone()
+                .ok_or(RegistryError::LineageNotConfigured)?;
+            let required = LINEAGE_CALL_GAS
+                .saturating_add(LINEAGE_CALLBACK_GAS)
+                .saturating_add(PUBLISH_GAS);
             if env::prepaid_gas() < required {
                 return Err(RegistryError::NotEnoughGas {
                     prepaid_tgas: env::prepaid_gas().as_tgas(),
@@ -343,24 +399,46 @@ impl VersionedContract {
             Some(lineage)
         };
         let pending = lineage.is_some();
-        let publication = if pending { Publication::Pending } else { Publication::Published };
+        let publication = if pending {
+            Publication::Pending
+        } else {
+            Publication::Published
+        };
         let manifest_digest = manifest::digest(&files);
         let digest_hex = hex::encode(manifest_digest);
         let version_id = format!("{model_id}@{version}");
 
         // ---- write ----
         let seq = r.next_version_seq;
-        r.next_version_seq = seq.checked_add(1).ok_or(RegistryError::Overflow("version seq"))?;
+        r.next_version_seq = seq
+            .checked_add(1)
+            .ok_or(RegistryError::Overflow("version seq"))?;
         let history_index = r.record(
             &model_id,
             &caller,
-            HistoryAction::VersionPublished { version: version.clone(), manifest_digest: digest_hex.clone(), publication },
+            HistoryAction::VersionPublished {
+                version: version.clone(),
+                manifest_digest: digest_hex.clone(),
+                publication,
+            },
         )?;
         for (i, f) in files.iter().enumerate() {
             let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
-            r.index_hash(f.sha256, HashHit { version: seq, file: Some(file) });
+            r.index_hash(
+                f.sha256,
+                HashHit {
+                    version: seq,
+                    file: Some(file),
+                },
+            );
         }
-        r.index_hash(manifest_digest, HashHit { version: seq, file: None });
+        r.index_hash(
+            manifest_digest,
+            HashHit {
+                version: seq,
+                file: None,
+            },
+        );
         let model = r.model_mut(&model_id)?;
         let mut list: List<u64> = List::open(StorageKey::ModelVersions { model: model_seq });
         model.version_count = list.push(model.version_count, seq)?;
@@ -396,17 +474,29 @@ impl VersionedContract {
 
         let Some(lineage) = lineage else {
             charge.settle_and_refund()?;
-            RegistryEvent::VersionPublished { model_id, version, manifest_digest: digest_hex, publisher: caller }
-                .emit();
-            return Ok(PromiseOrValue::Value(PublishResult { version_id, publication }));
+            RegistryEvent::VersionPublished {
+                model_id,
+                version,
+                manifest_digest: digest_hex,
+                publisher: caller,
+            }
+            .emit();
+            return Ok(PromiseOrValue::Value(PublishResult {
+                version_id,
+                publication,
+            }));
         };
 
-        let count = u128::try_from(training_datasets.len()).map_err(|_| RegistryError::Overflow("dataset count"))?;
+        let count = u128::try_from(training_datasets.len())
+            .map_err(|_| RegistryError::Overflow("dataset count"))?;
         let forwarded = LINEAGE_USAGE_DEPOSIT_PER_DATASET
             .checked_mul(count)
             .ok_or(RegistryError::Overflow("forwarded deposit"))?;
         let settled = charge.settle(forwarded, false)?;
-        let held = settled.storage_cost.checked_add(forwarded).ok_or(RegistryError::Overflow("held deposit"))?;
+        let held = settled
+            .storage_cost
+            .checked_add(forwarded)
+            .ok_or(RegistryError::Overflow("held deposit"))?;
         let args = json!({
             "model_version_id": version_id,
             "dataset_versions": training_datasets,
@@ -424,7 +514,12 @@ impl VersionedContract {
                 Self::ext(env::current_account_id())
                     .with_static_gas(LINEAGE_CALLBACK_GAS)
                     .with_unused_gas_weight(0)
-                    .on_training_usage_recorded(U64(seq), caller.clone(), U128(held.as_yoctonear()), U128(forwarded.as_yoctonear())),
+                    .on_training_usage_recorded(
+                        U64(seq),
+                        caller.clone(),
+                        U128(held.as_yoctonear()),
+                        U128(forwarded.as_yoctonear()),
+                    ),
             );
         RegistryEvent::VersionPending {
             model_id,
@@ -457,7 +552,9 @@ impl VersionedContract {
         let consent = match outcome {
             Ok(bytes) => Some(
                 serde_json::from_slice::<UsageReceipt>(&bytes)
-                    .map_or(forwarded, |receipt| NearToken::from_yoctonear(receipt.storage_cost.0))
+                    .map_or(forwarded, |receipt| {
+                        NearToken::from_yoctonear(receipt.storage_cost.0)
+                    })
                     .min(forwarded),
             ),
             Err(PromiseError::TooLong(_)) => Some(forwarded),
@@ -477,16 +574,33 @@ impl VersionedContract {
                         publisher,
                     }
                     .emit();
-                    PublishResult { version_id, publication: Publication::Published }
+                    PublishResult {
+                        version_id,
+                        publication: Publication::Published,
+                    }
                 } else {
                     refund(&publisher, NearToken::from_yoctonear(held.0));
-                    RegistryEvent::VersionRejected { model_id: v.model_id, version: v.version, publisher }.emit();
-                    PublishResult { version_id, publication: Publication::Rejected }
+                    RegistryEvent::VersionRejected {
+                        model_id: v.model_id,
+                        version: v.version,
+                        publisher,
+                    }
+                    .emit();
+                    PublishResult {
+                        version_id,
+                        publication: Publication::Rejected,
+                    }
                 }
             }
             Ok(None) | Err(_) => {
-                env::log_str(&format!("version seq {} is not pending; nothing to settle", version_seq.0));
-                PublishResult { version_id: String::new(), publication: Publication::Rejected }
+                env::log_str(&format!(
+                    "version seq {} is not pending; nothing to settle",
+                    version_seq.0
+                ));
+                PublishResult {
+                    version_id: String::new(),
+                    publication: Publication::Rejected,
+                }
             }
         }
     }

@@ -162,8 +162,15 @@ pub struct AttestationPage {
 impl Registry {
     fn model_view(&self, m: &Model) -> ModelView {
         let list = List::<u64>::open(StorageKey::ModelVersions { model: m.seq });
-        let published = if m.pending_version.is_some() { m.version_count.saturating_sub(1) } else { m.version_count };
-        let version_name = |seq: Option<&u64>| seq.and_then(|s| self.version(*s).ok()).map(|v| v.version.clone());
+        let published = if m.pending_version.is_some() {
+            m.version_count.saturating_sub(1)
+        } else {
+            m.version_count
+        };
+        let version_name = |seq: Option<&u64>| {
+            seq.and_then(|s| self.version(*s).ok())
+                .map(|v| v.version.clone())
+        };
         ModelView {
             model_id: m.id.clone(),
             owner: m.owner.clone(),
@@ -173,7 +180,9 @@ impl Registry {
             created_at: U64(m.created_at),
             updated_at: U64(m.updated_at),
             version_count: published,
-            latest_version: published.checked_sub(1).and_then(|i| version_name(list.get(i))),
+            latest_version: published
+                .checked_sub(1)
+                .and_then(|i| version_name(list.get(i))),
             pending_version: version_name(m.pending_version.as_ref()),
             aliases: m.aliases.clone(),
             history_len: m.history_len,
@@ -218,12 +227,15 @@ impl VersionedContract {
     }
 
     pub fn get_namespace(&self, namespace: String) -> Option<NamespaceView> {
-        self.registry().namespaces.get(&namespace).map(|ns| NamespaceView {
-            namespace: namespace.clone(),
-            owner: ns.owner.clone(),
-            model_count: ns.model_count,
-            created_at: U64(ns.created_at),
-        })
+        self.registry()
+            .namespaces
+            .get(&namespace)
+            .map(|ns| NamespaceView {
+                namespace: namespace.clone(),
+                owner: ns.owner.clone(),
+                model_count: ns.model_count,
+                created_at: U64(ns.created_at),
+            })
     }
 
     pub fn get_model(&self, model_id: String) -> Option<ModelView> {
@@ -233,7 +245,11 @@ impl VersionedContract {
 
     /// Models in creation order.
     #[handle_result]
-    pub fn list_models(&self, from_index: Option<u32>, limit: Option<u32>) -> Result<Vec<ModelView>, RegistryError> {
+    pub fn list_models(
+        &self,
+        from_index: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<Vec<ModelView>, RegistryError> {
         let r = self.registry();
         let range = page(r.model_ids.len(), from_index, limit)?;
         Ok(range
@@ -262,7 +278,11 @@ impl VersionedContract {
         let m = r.model(&model_id)?;
         let list = List::<u64>::open(StorageKey::ModelVersions { model: m.seq });
         let range = page(m.version_count, from_index, limit)?;
-        Ok(range.filter_map(|i| list.get(i)).filter_map(|s| r.version(*s).ok()).map(VersionView::from).collect())
+        Ok(range
+            .filter_map(|i| list.get(i))
+            .filter_map(|s| r.version(*s).ok())
+            .map(VersionView::from)
+            .collect())
     }
 
     /// Every (model, version, path) that publishes `sha256` — a file hash or a manifest digest (hex).
@@ -311,7 +331,10 @@ impl VersionedContract {
     pub fn get_alias(&self, model_id: String, alias: String) -> Option<AliasView> {
         let r = self.registry();
         let m = r.model(&model_id).ok()?;
-        let a = r.aliases.get(&AliasKey { model: m.seq, alias: alias.clone() })?;
+        let a = r.aliases.get(&AliasKey {
+            model: m.seq,
+            alias: alias.clone(),
+        })?;
         let version_status = a
             .version
             .as_ref()
@@ -340,18 +363,37 @@ impl VersionedContract {
     ) -> Result<Vec<AliasMove>, RegistryError> {
         let r = self.registry();
         let m = r.model(&model_id)?;
-        let len = r.aliases.get(&AliasKey { model: m.seq, alias: alias.clone() }).map_or(0, |a| a.history_len);
+        let len = r
+            .aliases
+            .get(&AliasKey {
+                model: m.seq,
+                alias: alias.clone(),
+            })
+            .map_or(0, |a| a.history_len);
         let list = List::<AliasMove>::open(history_key(m.seq, &alias));
-        Ok(page(len, from_index, limit)?.filter_map(|i| list.get(i).cloned()).collect())
+        Ok(page(len, from_index, limit)?
+            .filter_map(|i| list.get(i).cloned())
+            .collect())
     }
 
     /// The version `alias` pointed to at block timestamp `timestamp` (ns): the target of the last move at or
     /// before it; `null` if it did not exist or was removed then.
     #[handle_result]
-    pub fn get_alias_at(&self, model_id: String, alias: String, timestamp: U64) -> Result<Option<String>, RegistryError> {
+    pub fn get_alias_at(
+        &self,
+        model_id: String,
+        alias: String,
+        timestamp: U64,
+    ) -> Result<Option<String>, RegistryError> {
         let r = self.registry();
         let m = r.model(&model_id)?;
-        let len = r.aliases.get(&AliasKey { model: m.seq, alias: alias.clone() }).map_or(0, |a| a.history_len);
+        let len = r
+            .aliases
+            .get(&AliasKey {
+                model: m.seq,
+                alias: alias.clone(),
+            })
+            .map_or(0, |a| a.history_len);
         let list = List::<AliasMove>::open(history_key(m.seq, &alias));
         // First index whose move happened after `timestamp`.
         let (mut lo, mut hi) = (0u32, len);
@@ -362,7 +404,10 @@ impl VersionedContract {
                 _ => hi = mid,
             }
         }
-        Ok(lo.checked_sub(1).and_then(|i| list.get(i)).and_then(|mv| mv.to.clone()))
+        Ok(lo
+            .checked_sub(1)
+            .and_then(|i| list.get(i))
+            .and_then(|mv| mv.to.clone()))
     }
 
     pub fn get_attestation(&self, id: U64) -> Option<AttestationView> {
@@ -401,7 +446,10 @@ impl VersionedContract {
             }
             next += 1;
         }
-        Ok(AttestationPage { items, next_from_index: (next < count).then_some(next) })
+        Ok(AttestationPage {
+            items,
+            next_from_index: (next < count).then_some(next),
+        })
     }
 
     /// A model's audit trail, oldest first.
@@ -415,6 +463,8 @@ impl VersionedContract {
         let r = self.registry();
         let m = r.model(&model_id)?;
         let list = List::<HistoryEntry>::open(StorageKey::ModelHistory { model: m.seq });
-        Ok(page(m.history_len, from_index, limit)?.filter_map(|i| list.get(i).cloned()).collect())
+        Ok(page(m.history_len, from_index, limit)?
+            .filter_map(|i| list.get(i).cloned())
+            .collect())
     }
 }

@@ -3,24 +3,52 @@ use super::*;
 #[test]
 fn the_registry_owner_sets_the_lineage_contract_with_one_yocto() {
     let mut chain = Chain::new();
-    chain.must_fail(ADMIN, |c| c.set_lineage_contract(Some(acc(LINEAGE))), &format!("requires an attached deposit of exactly 1 yoctoNEAR, got {}", near(1).as_yoctonear()));
+    chain.must_fail(
+        ADMIN,
+        |c| c.set_lineage_contract(Some(acc(LINEAGE))),
+        &format!(
+            "requires an attached deposit of exactly 1 yoctoNEAR, got {}",
+            near(1).as_yoctonear()
+        ),
+    );
     chain.call(BOB, yocto(1));
-    assert_eq!(chain.c.set_lineage_contract(Some(acc(LINEAGE))).unwrap_err().to_string(), "bob.near is not the registry owner");
-    chain.call(ADMIN, yocto(1)).set_lineage_contract(Some(acc(LINEAGE))).unwrap();
+    assert_eq!(
+        chain
+            .c
+            .set_lineage_contract(Some(acc(LINEAGE)))
+            .unwrap_err()
+            .to_string(),
+        "bob.near is not the registry owner"
+    );
+    chain
+        .call(ADMIN, yocto(1))
+        .set_lineage_contract(Some(acc(LINEAGE)))
+        .unwrap();
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"lineage_contract_set","data":{"lineage_contract":"lineage.near","by":"admin.near"}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"lineage_contract_set","data":{"lineage_contract":"lineage.near","by":"admin.near"}}"#
+        ]
     );
-    assert_eq!(chain.view().get_config().lineage_contract, Some(acc(LINEAGE)));
+    assert_eq!(
+        chain.view().get_config().lineage_contract,
+        Some(acc(LINEAGE))
+    );
 }
 
 #[test]
 fn only_the_registry_owner_upgrades_with_one_yocto() {
     let mut chain = Chain::new();
     chain.call(BOB, yocto(1));
-    assert_eq!(chain.c.upgrade().err().unwrap().to_string(), "bob.near is not the registry owner");
+    assert_eq!(
+        chain.c.upgrade().err().unwrap().to_string(),
+        "bob.near is not the registry owner"
+    );
     chain.call(ADMIN, yocto(2));
-    assert_eq!(chain.c.upgrade().err().unwrap().to_string(), "requires an attached deposit of exactly 1 yoctoNEAR, got 2");
+    assert_eq!(
+        chain.c.upgrade().err().unwrap().to_string(),
+        "requires an attached deposit of exactly 1 yoctoNEAR, got 2"
+    );
     chain.call(ADMIN, yocto(1));
     assert_eq!(
         chain.c.upgrade().err().unwrap().to_string(),
@@ -31,8 +59,19 @@ fn only_the_registry_owner_upgrades_with_one_yocto() {
 #[test]
 fn migrate_reads_back_every_record() {
     let mut chain = Chain::with_two_versions();
-    chain.by(ACME).set_alias("acme/sentiment".into(), "production".into(), "1.1.0".into()).unwrap();
-    chain.by(AUDITOR).attest("acme/sentiment".into(), "1.1.0".into(), crate::attestations::AttestationKind::Audit, None).unwrap();
+    chain
+        .by(ACME)
+        .set_alias("acme/sentiment".into(), "production".into(), "1.1.0".into())
+        .unwrap();
+    chain
+        .by(AUDITOR)
+        .attest(
+            "acme/sentiment".into(),
+            "1.1.0".into(),
+            crate::attestations::AttestationKind::Audit,
+            None,
+        )
+        .unwrap();
     let before = chain.fingerprint();
     // persist the state as the runtime would at the end of a call, then migrate from storage
     chain.call(REGISTRY, yocto(0));
@@ -41,7 +80,9 @@ fn migrate_reads_back_every_record() {
     let migrated = VersionedContract::migrate();
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"contract_migrated","data":{"state_version":1}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"contract_migrated","data":{"state_version":1}}"#
+        ]
     );
     chain.c = migrated;
     assert_eq!(chain.fingerprint(), before);

@@ -9,7 +9,10 @@ const DATASETS: [&str; 2] = ["reviews@1.0.0", "tweets@2.1.0"];
 
 fn with_lineage() -> Chain {
     let mut chain = Chain::with_two_versions();
-    chain.call(ADMIN, yocto(1)).set_lineage_contract(Some(acc(LINEAGE))).unwrap();
+    chain
+        .call(ADMIN, yocto(1))
+        .set_lineage_contract(Some(acc(LINEAGE)))
+        .unwrap();
     chain
 }
 
@@ -18,7 +21,14 @@ fn with_lineage() -> Chain {
 fn publish_pending(chain: &mut Chain) -> u128 {
     chain.by(ACME);
     let before = env::storage_usage();
-    let result = publish_full(&mut chain.c, "acme/sentiment", "2.0.0", None, DATASETS.to_vec()).unwrap();
+    let result = publish_full(
+        &mut chain.c,
+        "acme/sentiment",
+        "2.0.0",
+        None,
+        DATASETS.to_vec(),
+    )
+    .unwrap();
     assert!(matches!(result, PromiseOrValue::Promise(_)));
     u128::from(env::storage_usage() - before) * byte_cost()
 }
@@ -31,7 +41,11 @@ fn forwarded() -> u128 {
 fn a_version_with_datasets_is_pending_and_asks_the_lineage_contract() {
     let mut chain = with_lineage();
     let storage = publish_pending(&mut chain);
-    let digest = chain.c.get_version("acme/sentiment".into(), "2.0.0".into()).unwrap().manifest_digest;
+    let digest = chain
+        .c
+        .get_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap()
+        .manifest_digest;
     assert_eq!(
         get_logs(),
         vec![format!(
@@ -39,7 +53,13 @@ fn a_version_with_datasets_is_pending_and_asks_the_lineage_contract() {
         )]
     );
     // the excess is refunded now; storage + forwarded amount are held
-    assert_eq!(transfers(), vec![(ACME.to_string(), near(1).as_yoctonear() - storage - forwarded())]);
+    assert_eq!(
+        transfers(),
+        vec![(
+            ACME.to_string(),
+            near(1).as_yoctonear() - storage - forwarded()
+        )]
+    );
     let calls = function_calls();
     assert_eq!(calls.len(), 2, "lineage call and callback");
     assert_eq!(
@@ -64,11 +84,17 @@ fn a_version_with_datasets_is_pending_and_asks_the_lineage_contract() {
     );
 
     // pending is visible as such and not usable
-    let v = chain.view().get_version("acme/sentiment".into(), "2.0.0".into()).unwrap();
+    let v = chain
+        .view()
+        .get_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap();
     assert_eq!(v.publication, Publication::Pending);
     assert!(v.commercial_use);
     let m = chain.view().get_model("acme/sentiment".into()).unwrap();
-    assert_eq!((m.latest_version, m.pending_version), (Some("1.1.0".into()), Some("2.0.0".into())));
+    assert_eq!(
+        (m.latest_version, m.pending_version),
+        (Some("1.1.0".into()), Some("2.0.0".into()))
+    );
     chain.must_fail(
         ACME,
         |c| c.set_alias("acme/sentiment".into(), "production".into(), "2.0.0".into()),
@@ -76,7 +102,14 @@ fn a_version_with_datasets_is_pending_and_asks_the_lineage_contract() {
     );
     chain.must_fail(
         AUDITOR,
-        |c| c.attest("acme/sentiment".into(), "2.0.0".into(), crate::attestations::AttestationKind::Audit, None),
+        |c| {
+            c.attest(
+                "acme/sentiment".into(),
+                "2.0.0".into(),
+                crate::attestations::AttestationKind::Audit,
+                None,
+            )
+        },
         "version 'acme/sentiment@2.0.0' is pending lineage consent and cannot be used yet",
     );
     chain.must_fail(
@@ -92,15 +125,30 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
     publish_pending(&mut chain);
     let lineage_cost = 3_000_000_000_000_000_000_000u128; // 0.003 NEAR
     let storage_cost = format!(r#"{{"storage_cost":"{lineage_cost}"}}"#);
-    let result = chain.callback(PromiseResult::Successful(storage_cost.into_bytes())).on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(123),
-        near_sdk::json_types::U128(forwarded()),
+    let result = chain
+        .callback(PromiseResult::Successful(storage_cost.into_bytes()))
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            near_sdk::json_types::U128(123),
+            near_sdk::json_types::U128(forwarded()),
+        );
+    assert_eq!(
+        result,
+        PublishResult {
+            version_id: "acme/sentiment@2.0.0".into(),
+            publication: Publication::Published
+        }
     );
-    assert_eq!(result, PublishResult { version_id: "acme/sentiment@2.0.0".into(), publication: Publication::Published });
-    assert_eq!(transfers(), vec![(ACME.to_string(), forwarded() - lineage_cost)]);
-    let digest = chain.c.get_version("acme/sentiment".into(), "2.0.0".into()).unwrap().manifest_digest;
+    assert_eq!(
+        transfers(),
+        vec![(ACME.to_string(), forwarded() - lineage_cost)]
+    );
+    let digest = chain
+        .c
+        .get_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap()
+        .manifest_digest;
     assert_eq!(
         get_logs(),
         vec![format!(
@@ -108,8 +156,14 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
         )]
     );
     let m = chain.view().get_model("acme/sentiment".into()).unwrap();
-    assert_eq!((m.latest_version, m.pending_version, m.version_count), (Some("2.0.0".into()), None, 3));
-    let history = chain.view().get_history("acme/sentiment".into(), None, None).unwrap();
+    assert_eq!(
+        (m.latest_version, m.pending_version, m.version_count),
+        (Some("2.0.0".into()), None, 3)
+    );
+    let history = chain
+        .view()
+        .get_history("acme/sentiment".into(), None, None)
+        .unwrap();
     assert_eq!(
         history.last().unwrap().action,
         crate::history::HistoryAction::VersionPublished {
@@ -119,7 +173,10 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
         }
     );
     // now usable
-    chain.by(ACME).set_alias("acme/sentiment".into(), "production".into(), "2.0.0".into()).unwrap();
+    chain
+        .by(ACME)
+        .set_alias("acme/sentiment".into(), "production".into(), "2.0.0".into())
+        .unwrap();
     chain.must_publish(ACME, "acme/sentiment", "2.1.0", 5);
 }
 
@@ -130,28 +187,59 @@ fn refusal_removes_the_pending_version_and_refunds_everything_held() {
     let storage = publish_pending(&mut chain);
     let held = storage + forwarded();
     let weights = hash(9);
-    assert_eq!(chain.view().lookup_hash(weights.clone(), None, None).unwrap().len(), 1);
-
-    let result = chain.callback(PromiseResult::Failed).on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(held),
-        near_sdk::json_types::U128(forwarded()),
+    assert_eq!(
+        chain
+            .view()
+            .lookup_hash(weights.clone(), None, None)
+            .unwrap()
+            .len(),
+        1
     );
-    assert_eq!(result, PublishResult { version_id: "acme/sentiment@2.0.0".into(), publication: Publication::Rejected });
+
+    let result = chain
+        .callback(PromiseResult::Failed)
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            near_sdk::json_types::U128(held),
+            near_sdk::json_types::U128(forwarded()),
+        );
+    assert_eq!(
+        result,
+        PublishResult {
+            version_id: "acme/sentiment@2.0.0".into(),
+            publication: Publication::Rejected
+        }
+    );
     assert_eq!(transfers(), vec![(ACME.to_string(), held)]);
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_rejected","data":{"model_id":"acme/sentiment","version":"2.0.0","publisher":"acme.near"}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_rejected","data":{"model_id":"acme/sentiment","version":"2.0.0","publisher":"acme.near"}}"#
+        ]
     );
 
     // gone from every view, the hash index and the version list...
-    assert_eq!(chain.view().get_version("acme/sentiment".into(), "2.0.0".into()), None);
-    assert_eq!(chain.view().lookup_hash(weights, None, None).unwrap(), vec![]);
+    assert_eq!(
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "2.0.0".into()),
+        None
+    );
+    assert_eq!(
+        chain.view().lookup_hash(weights, None, None).unwrap(),
+        vec![]
+    );
     let m = chain.view().get_model("acme/sentiment".into()).unwrap();
-    assert_eq!((m.latest_version, m.pending_version, m.version_count), (Some("1.1.0".into()), None, 2));
+    assert_eq!(
+        (m.latest_version, m.pending_version, m.version_count),
+        (Some("1.1.0".into()), None, 2)
+    );
     // ...except the audit trail, which records the rejected attempt.
-    let history = chain.view().get_history("acme/sentiment".into(), None, None).unwrap();
+    let history = chain
+        .view()
+        .get_history("acme/sentiment".into(), None, None)
+        .unwrap();
     let last = history.last().unwrap();
     assert!(matches!(
         &last.action,
@@ -161,43 +249,60 @@ fn refusal_removes_the_pending_version_and_refunds_everything_held() {
     assert_ne!(before, after, "only the history differs");
     // the same version can be published again (e.g. without the refused dataset)
     chain.must_publish(ACME, "acme/sentiment", "2.0.0", 9);
-    assert_eq!(chain.view().lookup_hash(hash(9), None, None).unwrap().len(), 1);
+    assert_eq!(
+        chain.view().lookup_hash(hash(9), None, None).unwrap().len(),
+        1
+    );
 }
 
 #[test]
 fn an_unreadable_answer_after_success_counts_as_consent_using_the_whole_forwarded_amount() {
     let mut chain = with_lineage();
     publish_pending(&mut chain);
-    let result = chain.callback(PromiseResult::Successful(b"not json".to_vec())).on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(1),
-        near_sdk::json_types::U128(forwarded()),
-    );
+    let result = chain
+        .callback(PromiseResult::Successful(b"not json".to_vec()))
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            near_sdk::json_types::U128(1),
+            near_sdk::json_types::U128(forwarded()),
+        );
     assert_eq!(result.publication, Publication::Published);
     assert!(transfers().is_empty());
     // a lineage contract claiming more than it was sent refunds nothing either
-    let v = chain.view().get_version("acme/sentiment".into(), "2.0.0".into()).unwrap();
-    assert_eq!((v.publication, v.status), (Publication::Published, VersionStatus::Active));
+    let v = chain
+        .view()
+        .get_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap();
+    assert_eq!(
+        (v.publication, v.status),
+        (Publication::Published, VersionStatus::Active)
+    );
 }
 
 #[test]
 fn a_second_callback_for_the_same_version_changes_nothing() {
     let mut chain = with_lineage();
     publish_pending(&mut chain);
-    chain.callback(PromiseResult::Successful(br#"{"storage_cost":"0"}"#.to_vec())).on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(1),
-        near_sdk::json_types::U128(forwarded()),
-    );
+    chain
+        .callback(PromiseResult::Successful(
+            br#"{"storage_cost":"0"}"#.to_vec(),
+        ))
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            near_sdk::json_types::U128(1),
+            near_sdk::json_types::U128(forwarded()),
+        );
     let before = chain.fingerprint();
-    chain.callback(PromiseResult::Failed).on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(1),
-        near_sdk::json_types::U128(forwarded()),
-    );
+    chain
+        .callback(PromiseResult::Failed)
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            near_sdk::json_types::U128(1),
+            near_sdk::json_types::U128(forwarded()),
+        );
     assert!(transfers().is_empty());
     assert_eq!(chain.fingerprint(), before);
 }
@@ -215,8 +320,19 @@ fn a_lineage_publish_needs_enough_gas() {
             .block_timestamp(chain.now)
             .build()
     );
-    let err = publish_full(&mut chain.c, "acme/sentiment", "2.0.0", None, DATASETS.to_vec()).err().unwrap();
-    assert_eq!(err.to_string(), "prepaid gas 50 TGas is not enough for a lineage-checked publish: attach at least 70 TGas");
+    let err = publish_full(
+        &mut chain.c,
+        "acme/sentiment",
+        "2.0.0",
+        None,
+        DATASETS.to_vec(),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "prepaid gas 50 TGas is not enough for a lineage-checked publish: attach at least 70 TGas"
+    );
 }
 
 #[test]
@@ -227,7 +343,15 @@ fn a_lineage_publish_needs_storage_plus_the_forwarded_deposit() {
     let required = storage + forwarded();
     let mut chain = with_lineage();
     chain.call(ACME, yocto(required - 1));
-    let err = publish_full(&mut chain.c, "acme/sentiment", "2.0.0", None, DATASETS.to_vec()).err().unwrap();
+    let err = publish_full(
+        &mut chain.c,
+        "acme/sentiment",
+        "2.0.0",
+        None,
+        DATASETS.to_vec(),
+    )
+    .err()
+    .unwrap();
     assert_eq!(
         err.to_string(),
         format!(

@@ -13,7 +13,10 @@ use near_sdk::json_types::U64;
 use near_sdk::mock::MockAction;
 use near_sdk::serde_json::{self, json};
 use near_sdk::test_utils::{VMContextBuilder, get_created_receipts, get_logs};
-use near_sdk::{AccountId, NearToken, PromiseOrValue, PromiseResult, RuntimeFeesConfig, env, test_vm_config, testing_env};
+use near_sdk::{
+    AccountId, NearToken, PromiseOrValue, PromiseResult, RuntimeFeesConfig, env, test_vm_config,
+    testing_env,
+};
 
 use crate::VersionedContract;
 use crate::errors::RegistryError;
@@ -48,7 +51,11 @@ pub fn hash(byte: u8) -> String {
 }
 
 pub fn file(path: &str, byte: u8, size: u64) -> FileInput {
-    FileInput { path: path.to_string(), sha256: hash(byte), size: U64(size) }
+    FileInput {
+        path: path.to_string(),
+        sha256: hash(byte),
+        size: U64(size),
+    }
 }
 
 /// A realistic three-file manifest; `seed` varies the weights' hash.
@@ -72,7 +79,11 @@ impl Chain {
     pub fn new() -> Self {
         near_sdk::mock::with_mocked_blockchain(|b| drop(b.take_storage()));
         testing_env!(Self::context(ADMIN, yocto(0), T0, 1, &[]));
-        Self { c: VersionedContract::new(acc(ADMIN)), now: T0, height: 1 }
+        Self {
+            c: VersionedContract::new(acc(ADMIN)),
+            now: T0,
+            height: 1,
+        }
     }
 
     pub fn context(
@@ -132,16 +143,34 @@ impl Chain {
         let mut out = vec![serde_json::to_value(c.get_config()).unwrap()];
         for m in c.list_models(None, Some(100)).unwrap() {
             out.push(serde_json::to_value(&m).unwrap());
-            out.push(serde_json::to_value(c.get_history(m.model_id.clone(), None, Some(100)).unwrap()).unwrap());
+            out.push(
+                serde_json::to_value(c.get_history(m.model_id.clone(), None, Some(100)).unwrap())
+                    .unwrap(),
+            );
             for a in &m.aliases {
                 out.push(serde_json::to_value(c.get_alias(m.model_id.clone(), a.clone())).unwrap());
             }
-            for v in c.list_versions(m.model_id.clone(), None, Some(100)).unwrap() {
+            for v in c
+                .list_versions(m.model_id.clone(), None, Some(100))
+                .unwrap()
+            {
                 out.push(serde_json::to_value(&v).unwrap());
-                let atts = c.list_attestations(m.model_id.clone(), v.version.clone(), None, None, None, Some(100));
+                let atts = c.list_attestations(
+                    m.model_id.clone(),
+                    v.version.clone(),
+                    None,
+                    None,
+                    None,
+                    Some(100),
+                );
                 out.push(serde_json::to_value(atts.unwrap()).unwrap());
                 for f in &v.files {
-                    out.push(serde_json::to_value(c.lookup_hash(f.sha256.clone(), None, Some(100)).unwrap()).unwrap());
+                    out.push(
+                        serde_json::to_value(
+                            c.lookup_hash(f.sha256.clone(), None, Some(100)).unwrap(),
+                        )
+                        .unwrap(),
+                    );
                 }
             }
         }
@@ -159,22 +188,39 @@ impl Chain {
         let before = self.fingerprint();
         let c = self.by(caller);
         let usage = env::storage_usage();
-        let err = f(c).err().unwrap_or_else(|| panic!("expected failure: {message}"));
+        let err = f(c)
+            .err()
+            .unwrap_or_else(|| panic!("expected failure: {message}"));
         assert_eq!(err.to_string(), message);
         self.c.registry_mut().flush();
         assert_eq!(env::storage_usage(), usage, "a failed call wrote storage");
-        assert!(get_logs().is_empty(), "a failed call logged {:?}", get_logs());
-        assert!(get_created_receipts().is_empty(), "a failed call created receipts");
+        assert!(
+            get_logs().is_empty(),
+            "a failed call logged {:?}",
+            get_logs()
+        );
+        assert!(
+            get_created_receipts().is_empty(),
+            "a failed call created receipts"
+        );
         assert_eq!(self.fingerprint(), before, "a failed call changed a view");
     }
 
     // ---- fixtures ------------------------------------------------------------------------------------------
 
     pub fn must_create(&mut self, owner: &str, namespace: &str, name: &str) -> String {
-        self.by(owner).create_model(namespace.into(), name.into(), Some(metadata())).unwrap()
+        self.by(owner)
+            .create_model(namespace.into(), name.into(), Some(metadata()))
+            .unwrap()
     }
 
-    pub fn must_publish(&mut self, publisher: &str, model_id: &str, version: &str, seed: u8) -> PublishResult {
+    pub fn must_publish(
+        &mut self,
+        publisher: &str,
+        model_id: &str,
+        version: &str,
+        seed: u8,
+    ) -> PublishResult {
         match publish(self.by(publisher), model_id, version, files(seed)).unwrap() {
             PromiseOrValue::Value(v) => v,
             PromiseOrValue::Promise(_) => panic!("expected an immediate publish"),
@@ -208,7 +254,16 @@ pub fn publish(
     version: &str,
     files: Vec<FileInput>,
 ) -> Result<PromiseOrValue<PublishResult>, RegistryError> {
-    c.publish_version(model_id.into(), version.into(), files, None, None, None, None, false)
+    c.publish_version(
+        model_id.into(),
+        version.into(),
+        files,
+        None,
+        None,
+        None,
+        None,
+        false,
+    )
 }
 
 pub fn publish_full(
@@ -251,7 +306,12 @@ pub fn function_calls() -> Vec<(String, String, serde_json::Value, u128)> {
         .flat_map(|r| {
             let to = r.receiver_id.to_string();
             r.actions.into_iter().filter_map(move |a| match a {
-                MockAction::FunctionCallWeight { method_name, args, attached_deposit, .. } => Some((
+                MockAction::FunctionCallWeight {
+                    method_name,
+                    args,
+                    attached_deposit,
+                    ..
+                } => Some((
                     to.clone(),
                     String::from_utf8(method_name).unwrap(),
                     serde_json::from_slice(&args).unwrap_or(json!(null)),

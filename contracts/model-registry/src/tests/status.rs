@@ -1,23 +1,42 @@
 use super::*;
 use crate::status::{RevocationCode, VersionStatus};
 
-fn deprecate(c: &mut VersionedContract, version: &str, successor: Option<&str>) -> Result<(), RegistryError> {
-    c.deprecate_version("acme/sentiment".into(), version.into(), "use 1.1.0".into(), successor.map(String::from))
+fn deprecate(
+    c: &mut VersionedContract,
+    version: &str,
+    successor: Option<&str>,
+) -> Result<(), RegistryError> {
+    c.deprecate_version(
+        "acme/sentiment".into(),
+        version.into(),
+        "use 1.1.0".into(),
+        successor.map(String::from),
+    )
 }
 
 fn revoke(c: &mut VersionedContract, version: &str) -> Result<(), RegistryError> {
-    c.revoke_version("acme/sentiment".into(), version.into(), RevocationCode::SecurityVulnerability, "pickle payload in weights".into())
+    c.revoke_version(
+        "acme/sentiment".into(),
+        version.into(),
+        RevocationCode::SecurityVulnerability,
+        "pickle payload in weights".into(),
+    )
 }
 
 #[test]
 fn a_deprecated_version_stays_usable_and_says_so_everywhere() {
     let mut chain = Chain::with_two_versions();
-    chain.by(ACME).set_alias("acme/sentiment".into(), "stable".into(), "1.0.0".into()).unwrap();
+    chain
+        .by(ACME)
+        .set_alias("acme/sentiment".into(), "stable".into(), "1.0.0".into())
+        .unwrap();
     chain.advance(HOUR);
     deprecate(chain.by(ACME), "1.0.0", Some("1.1.0")).unwrap();
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_deprecated","data":{"model_id":"acme/sentiment","version":"1.0.0","message":"use 1.1.0","successor":"1.1.0","by":"acme.near"}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_deprecated","data":{"model_id":"acme/sentiment","version":"1.0.0","message":"use 1.1.0","successor":"1.1.0","by":"acme.near"}}"#
+        ]
     );
     let expected = VersionStatus::Deprecated {
         message: "use 1.1.0".into(),
@@ -25,19 +44,55 @@ fn a_deprecated_version_stays_usable_and_says_so_everywhere() {
         by: acc(ACME),
         at: U64(T0 + HOUR),
     };
-    assert_eq!(chain.view().get_version("acme/sentiment".into(), "1.0.0".into()).unwrap().status, expected);
-    assert_eq!(chain.view().lookup_hash(hash(1), None, None).unwrap()[0].status, expected);
-    assert_eq!(chain.view().get_alias("acme/sentiment".into(), "stable".into()).unwrap().version_status, Some(expected));
+    assert_eq!(
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "1.0.0".into())
+            .unwrap()
+            .status,
+        expected
+    );
+    assert_eq!(
+        chain.view().lookup_hash(hash(1), None, None).unwrap()[0].status,
+        expected
+    );
+    assert_eq!(
+        chain
+            .view()
+            .get_alias("acme/sentiment".into(), "stable".into())
+            .unwrap()
+            .version_status,
+        Some(expected)
+    );
     // still usable
-    chain.by(ACME).set_alias("acme/sentiment".into(), "legacy".into(), "1.0.0".into()).unwrap();
-    chain.by(AUDITOR).attest("acme/sentiment".into(), "1.0.0".into(), crate::attestations::AttestationKind::Audit, None).unwrap();
+    chain
+        .by(ACME)
+        .set_alias("acme/sentiment".into(), "legacy".into(), "1.0.0".into())
+        .unwrap();
+    chain
+        .by(AUDITOR)
+        .attest(
+            "acme/sentiment".into(),
+            "1.0.0".into(),
+            crate::attestations::AttestationKind::Audit,
+            None,
+        )
+        .unwrap();
 }
 
 #[test]
 fn deprecation_is_validated() {
     let mut chain = Chain::with_two_versions();
-    chain.must_fail(BOB, |c| deprecate(c, "1.0.0", None), "bob.near is not the owner or a maintainer of model 'acme/sentiment'");
-    chain.must_fail(ACME, |c| deprecate(c, "7.0.0", None), "version 'acme/sentiment@7.0.0' not found");
+    chain.must_fail(
+        BOB,
+        |c| deprecate(c, "1.0.0", None),
+        "bob.near is not the owner or a maintainer of model 'acme/sentiment'",
+    );
+    chain.must_fail(
+        ACME,
+        |c| deprecate(c, "7.0.0", None),
+        "version 'acme/sentiment@7.0.0' not found",
+    );
     for successor in ["1.0.0", "9.9.9"] {
         chain.must_fail(
             ACME,
@@ -52,23 +107,47 @@ fn deprecation_is_validated() {
     );
     chain.must_fail(
         ACME,
-        |c| c.deprecate_version("acme/sentiment".into(), "1.0.0".into(), "m".repeat(513), None),
+        |c| {
+            c.deprecate_version(
+                "acme/sentiment".into(),
+                "1.0.0".into(),
+                "m".repeat(513),
+                None,
+            )
+        },
         "message is too long: 513 bytes, the limit is 512",
     );
     deprecate(chain.by(ACME), "1.0.0", None).unwrap();
-    chain.must_fail(ACME, |c| deprecate(c, "1.0.0", None), "version 'acme/sentiment@1.0.0' is already deprecated");
+    chain.must_fail(
+        ACME,
+        |c| deprecate(c, "1.0.0", None),
+        "version 'acme/sentiment@1.0.0' is already deprecated",
+    );
 }
 
 #[test]
 fn revocation_is_final_and_visible_in_every_view() {
     let mut chain = Chain::with_two_versions();
-    chain.by(ACME).set_alias("acme/sentiment".into(), "production".into(), "1.0.0".into()).unwrap();
-    let att = chain.by(AUDITOR).attest("acme/sentiment".into(), "1.0.0".into(), crate::attestations::AttestationKind::Audit, None).unwrap();
+    chain
+        .by(ACME)
+        .set_alias("acme/sentiment".into(), "production".into(), "1.0.0".into())
+        .unwrap();
+    let att = chain
+        .by(AUDITOR)
+        .attest(
+            "acme/sentiment".into(),
+            "1.0.0".into(),
+            crate::attestations::AttestationKind::Audit,
+            None,
+        )
+        .unwrap();
     deprecate(chain.by(ACME), "1.0.0", Some("1.1.0")).unwrap();
     revoke(chain.by(ACME), "1.0.0").unwrap();
     assert_eq!(
         get_logs(),
-        vec![r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_revoked","data":{"model_id":"acme/sentiment","version":"1.0.0","code":"security_vulnerability","reason":"pickle payload in weights","by":"acme.near"}}"#]
+        vec![
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_revoked","data":{"model_id":"acme/sentiment","version":"1.0.0","code":"security_vulnerability","reason":"pickle payload in weights","by":"acme.near"}}"#
+        ]
     );
     let revoked = VersionStatus::Revoked {
         code: RevocationCode::SecurityVulnerability,
@@ -76,18 +155,53 @@ fn revocation_is_final_and_visible_in_every_view() {
         by: acc(ACME),
         at: U64(T0),
     };
-    assert_eq!(chain.view().get_version("acme/sentiment".into(), "1.0.0".into()).unwrap().status, revoked);
-    assert_eq!(chain.view().list_versions("acme/sentiment".into(), None, None).unwrap()[0].status, revoked);
-    assert_eq!(chain.view().lookup_hash(hash(1), None, None).unwrap()[0].status, revoked);
-    assert_eq!(chain.view().get_alias("acme/sentiment".into(), "production".into()).unwrap().version_status, Some(revoked.clone()));
-    assert_eq!(chain.view().get_attestation(att).unwrap().version_status, revoked);
+    assert_eq!(
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "1.0.0".into())
+            .unwrap()
+            .status,
+        revoked
+    );
+    assert_eq!(
+        chain
+            .view()
+            .list_versions("acme/sentiment".into(), None, None)
+            .unwrap()[0]
+            .status,
+        revoked
+    );
+    assert_eq!(
+        chain.view().lookup_hash(hash(1), None, None).unwrap()[0].status,
+        revoked
+    );
+    assert_eq!(
+        chain
+            .view()
+            .get_alias("acme/sentiment".into(), "production".into())
+            .unwrap()
+            .version_status,
+        Some(revoked.clone())
+    );
+    assert_eq!(
+        chain.view().get_attestation(att).unwrap().version_status,
+        revoked
+    );
     assert_eq!(
         serde_json::to_value(&revoked).unwrap(),
         json!({"state": "revoked", "code": "security_vulnerability", "reason": "pickle payload in weights", "by": "acme.near", "at": T0.to_string()})
     );
 
-    chain.must_fail(ACME, |c| revoke(c, "1.0.0"), "version 'acme/sentiment@1.0.0' is already revoked");
-    chain.must_fail(ACME, |c| deprecate(c, "1.0.0", None), "version 'acme/sentiment@1.0.0' is revoked");
+    chain.must_fail(
+        ACME,
+        |c| revoke(c, "1.0.0"),
+        "version 'acme/sentiment@1.0.0' is already revoked",
+    );
+    chain.must_fail(
+        ACME,
+        |c| deprecate(c, "1.0.0", None),
+        "version 'acme/sentiment@1.0.0' is revoked",
+    );
     chain.must_fail(
         ACME,
         |c| c.set_alias("acme/sentiment".into(), "staging".into(), "1.0.0".into()),
@@ -103,11 +217,26 @@ fn revocation_is_final_and_visible_in_every_view() {
 #[test]
 fn only_maintainers_revoke_with_a_reason() {
     let mut chain = Chain::with_two_versions();
-    chain.must_fail(BOB, |c| revoke(c, "1.0.0"), "bob.near is not the owner or a maintainer of model 'acme/sentiment'");
-    chain.must_fail(ACME, |c| revoke(c, "0.9.0"), "version 'acme/sentiment@0.9.0' not found");
+    chain.must_fail(
+        BOB,
+        |c| revoke(c, "1.0.0"),
+        "bob.near is not the owner or a maintainer of model 'acme/sentiment'",
+    );
     chain.must_fail(
         ACME,
-        |c| c.revoke_version("acme/sentiment".into(), "1.0.0".into(), RevocationCode::Other, String::new()),
+        |c| revoke(c, "0.9.0"),
+        "version 'acme/sentiment@0.9.0' not found",
+    );
+    chain.must_fail(
+        ACME,
+        |c| {
+            c.revoke_version(
+                "acme/sentiment".into(),
+                "1.0.0".into(),
+                RevocationCode::Other,
+                String::new(),
+            )
+        },
         "invalid reason '': must not be empty",
     );
 }

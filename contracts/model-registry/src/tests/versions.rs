@@ -9,7 +9,13 @@ fn publishing_stores_the_manifest_and_its_canonical_digest() {
     chain.must_create(ACME, "acme", "sentiment");
     chain.advance(HOUR);
     let result = chain.must_publish(ACME, "acme/sentiment", "1.0.0", 1);
-    assert_eq!(result, PublishResult { version_id: "acme/sentiment@1.0.0".into(), publication: Publication::Published });
+    assert_eq!(
+        result,
+        PublishResult {
+            version_id: "acme/sentiment@1.0.0".into(),
+            publication: Publication::Published
+        }
+    );
 
     // digest = sha256 over the documented line encoding, files sorted by path
     let encoding = format!(
@@ -25,32 +31,50 @@ fn publishing_stores_the_manifest_and_its_canonical_digest() {
             r#"EVENT_JSON:{{"standard":"nexus-model-registry","version":"1.0.0","event":"version_published","data":{{"model_id":"acme/sentiment","version":"1.0.0","manifest_digest":"{digest}","publisher":"acme.near"}}}}"#
         )]
     );
-    assert_eq!(chain.view().compute_manifest_digest(files(1)).unwrap(), digest);
+    assert_eq!(
+        chain.view().compute_manifest_digest(files(1)).unwrap(),
+        digest
+    );
 
-    let v = chain.view().get_version("acme/sentiment".into(), "1.0.0".into()).unwrap();
+    let v = chain
+        .view()
+        .get_version("acme/sentiment".into(), "1.0.0".into())
+        .unwrap();
     assert_eq!(v.manifest_digest, digest);
     assert_eq!(
         v.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
         vec!["config.json", "model.safetensors", "tokenizer.json"]
     );
     assert_eq!(v.files[1].size, U64(498_000_000));
-    assert_eq!((v.publisher, v.published_at, v.publication), (acc(ACME), U64(T0 + HOUR), Publication::Published));
+    assert_eq!(
+        (v.publisher, v.published_at, v.publication),
+        (acc(ACME), U64(T0 + HOUR), Publication::Published)
+    );
     assert_eq!(v.status, VersionStatus::Active);
     let m = chain.view().get_model("acme/sentiment".into()).unwrap();
-    assert_eq!((m.version_count, m.latest_version), (1, Some("1.0.0".into())));
+    assert_eq!(
+        (m.version_count, m.latest_version),
+        (1, Some("1.0.0".into()))
+    );
 }
 
 #[test]
 fn optional_fields_are_stored_and_a_base_model_must_be_a_live_version() {
     let mut chain = Chain::with_two_versions();
     chain.must_create(BOB, "bob", "sentiment-int8");
-    let base = BaseModel { model_version_id: "acme/sentiment@1.1.0".into(), relation: Relation::Quantized };
+    let base = BaseModel {
+        model_version_id: "acme/sentiment@1.1.0".into(),
+        relation: Relation::Quantized,
+    };
     let publish = |c: &mut VersionedContract, base: BaseModel| {
         c.publish_version(
             "bob/sentiment-int8".into(),
             "1.0.0".into(),
             files(7),
-            Some(vec!["ipfs://bafybeigdyr".into(), "hf://bob/sentiment-int8".into()]),
+            Some(vec![
+                "ipfs://bafybeigdyr".into(),
+                "hf://bob/sentiment-int8".into(),
+            ]),
             Some(hash(0xcc)),
             Some(base),
             None,
@@ -59,24 +83,54 @@ fn optional_fields_are_stored_and_a_base_model_must_be_a_live_version() {
     };
     chain.must_fail(
         BOB,
-        |c| publish(c, BaseModel { model_version_id: "acme/sentiment@9.0.0".into(), relation: Relation::Quantized }),
+        |c| {
+            publish(
+                c,
+                BaseModel {
+                    model_version_id: "acme/sentiment@9.0.0".into(),
+                    relation: Relation::Quantized,
+                },
+            )
+        },
         "version 'acme/sentiment@9.0.0' not found",
     );
     chain.must_fail(
         BOB,
-        |c| publish(c, BaseModel { model_version_id: "acme/sentiment".into(), relation: Relation::Quantized }),
+        |c| {
+            publish(
+                c,
+                BaseModel {
+                    model_version_id: "acme/sentiment".into(),
+                    relation: Relation::Quantized,
+                },
+            )
+        },
         "invalid base_model.model_version_id 'acme/sentiment': expected 'namespace/name@version'",
     );
     let _ = publish(chain.by(BOB), base.clone()).unwrap();
-    let v = chain.view().get_version("bob/sentiment-int8".into(), "1.0.0".into()).unwrap();
+    let v = chain
+        .view()
+        .get_version("bob/sentiment-int8".into(), "1.0.0".into())
+        .unwrap();
     assert_eq!(v.base_model, Some(base));
-    assert_eq!(v.uris, vec!["ipfs://bafybeigdyr".to_string(), "hf://bob/sentiment-int8".to_string()]);
+    assert_eq!(
+        v.uris,
+        vec![
+            "ipfs://bafybeigdyr".to_string(),
+            "hf://bob/sentiment-int8".to_string()
+        ]
+    );
     assert_eq!(v.model_card_digest, Some(hash(0xcc)));
     assert!(v.commercial_use);
 
     chain
         .by(ACME)
-        .revoke_version("acme/sentiment".into(), "1.0.0".into(), crate::status::RevocationCode::SecurityVulnerability, "pickle payload".into())
+        .revoke_version(
+            "acme/sentiment".into(),
+            "1.0.0".into(),
+            crate::status::RevocationCode::SecurityVulnerability,
+            "pickle payload".into(),
+        )
         .unwrap();
     chain.must_fail(
         BOB,
@@ -87,7 +141,10 @@ fn optional_fields_are_stored_and_a_base_model_must_be_a_live_version() {
                 files(8),
                 None,
                 None,
-                Some(BaseModel { model_version_id: "acme/sentiment@1.0.0".into(), relation: Relation::FineTune }),
+                Some(BaseModel {
+                    model_version_id: "acme/sentiment@1.0.0".into(),
+                    relation: Relation::FineTune,
+                }),
                 None,
                 false,
             )
@@ -99,7 +156,12 @@ fn optional_fields_are_stored_and_a_base_model_must_be_a_live_version() {
 #[test]
 fn versions_must_strictly_increase() {
     let mut chain = Chain::with_two_versions();
-    for (version, latest) in [("1.1.0", "1.1.0"), ("1.0.5", "1.1.0"), ("1.1.0-rc.1", "1.1.0"), ("1.1.0+build.7", "1.1.0")] {
+    for (version, latest) in [
+        ("1.1.0", "1.1.0"),
+        ("1.0.5", "1.1.0"),
+        ("1.1.0-rc.1", "1.1.0"),
+        ("1.1.0+build.7", "1.1.0"),
+    ] {
         chain.must_fail(
             ACME,
             |c| publish(c, "acme/sentiment", version, files(3)),
@@ -109,9 +171,17 @@ fn versions_must_strictly_increase() {
     chain.must_publish(ACME, "acme/sentiment", "1.2.0-rc.1", 3);
     chain.must_publish(ACME, "acme/sentiment", "1.2.0", 4);
     chain.must_publish(ACME, "acme/sentiment", "10.0.0", 5);
-    let versions: Vec<String> =
-        chain.view().list_versions("acme/sentiment".into(), None, None).unwrap().into_iter().map(|v| v.version).collect();
-    assert_eq!(versions, vec!["1.0.0", "1.1.0", "1.2.0-rc.1", "1.2.0", "10.0.0"]);
+    let versions: Vec<String> = chain
+        .view()
+        .list_versions("acme/sentiment".into(), None, None)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(
+        versions,
+        vec!["1.0.0", "1.1.0", "1.2.0-rc.1", "1.2.0", "10.0.0"]
+    );
     let page: Vec<String> = chain
         .view()
         .list_versions("acme/sentiment".into(), Some(1), Some(2))
@@ -135,7 +205,11 @@ fn malformed_semver_is_rejected() {
         (&*format!("1.0.0-{}", "a".repeat(60)), "version is too long: 66 bytes, the limit is 64".into()),
     ];
     for (version, msg) in cases {
-        chain.must_fail(ACME, |c| publish(c, "acme/sentiment", version, files(1)), &msg);
+        chain.must_fail(
+            ACME,
+            |c| publish(c, "acme/sentiment", version, files(1)),
+            &msg,
+        );
     }
 }
 
@@ -171,7 +245,11 @@ fn bad_manifests_are_rejected() {
         chain.must_fail(ACME, |c| publish(c, "acme/sentiment", "1.0.0", fs), &msg);
     }
     assert_eq!(
-        chain.view().compute_manifest_digest(vec![]).unwrap_err().to_string(),
+        chain
+            .view()
+            .compute_manifest_digest(vec![])
+            .unwrap_err()
+            .to_string(),
         "manifest is empty: a version must publish at least one file"
     );
 }
@@ -184,7 +262,8 @@ fn bad_uris_digests_and_datasets_are_rejected() {
         uris: Vec<&'static str>,
         card: Option<&'static str>,
         datasets: Vec<String>,
-    ) -> impl FnOnce(&mut VersionedContract) -> Result<PromiseOrValue<PublishResult>, RegistryError> {
+    ) -> impl FnOnce(&mut VersionedContract) -> Result<PromiseOrValue<PublishResult>, RegistryError>
+    {
         move |c: &mut VersionedContract| {
             c.publish_version(
                 "acme/sentiment".into(),
@@ -198,11 +277,31 @@ fn bad_uris_digests_and_datasets_are_rejected() {
             )
         }
     }
-    chain.must_fail(ACME, call(vec!["ftp://x"], None, vec![]), "invalid uris[0] 'ftp://x': must start with one of https://, ipfs://, hf://, ar://, s3://");
-    chain.must_fail(ACME, call(vec!["https://"], None, vec![]), "invalid uris[0] 'https://': must start with one of https://, ipfs://, hf://, ar://, s3://");
-    chain.must_fail(ACME, call(vec!["https://a b"], None, vec![]), "invalid uris[0] 'https://a b': character ' ' is not allowed");
-    chain.must_fail(ACME, call(vec!["hf://a"; 9], None, vec![]), "uris has too many entries: 9, the limit is 8");
-    chain.must_fail(ACME, call(vec!["hf://a", "hf://a"], None, vec![]), "duplicate uris 'hf://a'");
+    chain.must_fail(
+        ACME,
+        call(vec!["ftp://x"], None, vec![]),
+        "invalid uris[0] 'ftp://x': must start with one of https://, ipfs://, hf://, ar://, s3://",
+    );
+    chain.must_fail(
+        ACME,
+        call(vec!["https://"], None, vec![]),
+        "invalid uris[0] 'https://': must start with one of https://, ipfs://, hf://, ar://, s3://",
+    );
+    chain.must_fail(
+        ACME,
+        call(vec!["https://a b"], None, vec![]),
+        "invalid uris[0] 'https://a b': character ' ' is not allowed",
+    );
+    chain.must_fail(
+        ACME,
+        call(vec!["hf://a"; 9], None, vec![]),
+        "uris has too many entries: 9, the limit is 8",
+    );
+    chain.must_fail(
+        ACME,
+        call(vec!["hf://a", "hf://a"], None, vec![]),
+        "duplicate uris 'hf://a'",
+    );
     chain.must_fail(
         ACME,
         call(vec![], Some("00"), vec![]),
@@ -239,10 +338,24 @@ fn only_the_owner_and_maintainers_publish() {
         |c| publish(c, "acme/sentiment", "1.0.0", files(1)),
         "bob.near is not the owner or a maintainer of model 'acme/sentiment'",
     );
-    chain.must_fail(BOB, |c| publish(c, "acme/unknown", "1.0.0", files(1)), "model 'acme/unknown' not found");
-    chain.by(ACME).add_maintainer("acme/sentiment".into(), acc(BOB)).unwrap();
+    chain.must_fail(
+        BOB,
+        |c| publish(c, "acme/unknown", "1.0.0", files(1)),
+        "model 'acme/unknown' not found",
+    );
+    chain
+        .by(ACME)
+        .add_maintainer("acme/sentiment".into(), acc(BOB))
+        .unwrap();
     chain.must_publish(BOB, "acme/sentiment", "1.0.0", 1);
-    assert_eq!(chain.view().get_version("acme/sentiment".into(), "1.0.0".into()).unwrap().publisher, acc(BOB));
+    assert_eq!(
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "1.0.0".into())
+            .unwrap()
+            .publisher,
+        acc(BOB)
+    );
 }
 
 #[test]
@@ -251,29 +364,64 @@ fn lookup_by_hash_finds_every_place_a_file_or_manifest_is_published() {
     // config.json (0xc0) is in both versions; the weights differ.
     let hits = chain.view().lookup_hash(hash(0xc0), None, None).unwrap();
     assert_eq!(
-        hits.iter().map(|h| (h.version.as_str(), h.path.as_deref(), h.size)).collect::<Vec<_>>(),
-        vec![("1.0.0", Some("config.json"), Some(U64(712))), ("1.1.0", Some("config.json"), Some(U64(712)))]
+        hits.iter()
+            .map(|h| (h.version.as_str(), h.path.as_deref(), h.size))
+            .collect::<Vec<_>>(),
+        vec![
+            ("1.0.0", Some("config.json"), Some(U64(712))),
+            ("1.1.0", Some("config.json"), Some(U64(712)))
+        ]
     );
-    let weights = chain.view().lookup_hash(hash(2).to_uppercase(), None, None).unwrap();
+    let weights = chain
+        .view()
+        .lookup_hash(hash(2).to_uppercase(), None, None)
+        .unwrap();
     assert_eq!(weights.len(), 1);
-    assert_eq!((weights[0].model_id.as_str(), weights[0].version.as_str()), ("acme/sentiment", "1.1.0"));
+    assert_eq!(
+        (weights[0].model_id.as_str(), weights[0].version.as_str()),
+        ("acme/sentiment", "1.1.0")
+    );
     assert_eq!(weights[0].publication, Publication::Published);
     assert_eq!(weights[0].status, VersionStatus::Active);
 
-    let digest = chain.view().get_version("acme/sentiment".into(), "1.0.0".into()).unwrap().manifest_digest;
+    let digest = chain
+        .view()
+        .get_version("acme/sentiment".into(), "1.0.0".into())
+        .unwrap()
+        .manifest_digest;
     let by_manifest = chain.view().lookup_hash(digest, None, None).unwrap();
     assert_eq!(by_manifest.len(), 1);
-    assert_eq!((by_manifest[0].version.as_str(), by_manifest[0].path.clone()), ("1.0.0", None));
-
-    let page = chain.view().lookup_hash(hash(0xc0), Some(1), Some(1)).unwrap();
-    assert_eq!(page.iter().map(|h| h.version.as_str()).collect::<Vec<_>>(), vec!["1.1.0"]);
-    assert_eq!(chain.view().lookup_hash(hash(0xee), None, None).unwrap(), vec![]);
     assert_eq!(
-        chain.view().lookup_hash("xyz".into(), None, None).unwrap_err().to_string(),
+        (by_manifest[0].version.as_str(), by_manifest[0].path.clone()),
+        ("1.0.0", None)
+    );
+
+    let page = chain
+        .view()
+        .lookup_hash(hash(0xc0), Some(1), Some(1))
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|h| h.version.as_str()).collect::<Vec<_>>(),
+        vec!["1.1.0"]
+    );
+    assert_eq!(
+        chain.view().lookup_hash(hash(0xee), None, None).unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        chain
+            .view()
+            .lookup_hash("xyz".into(), None, None)
+            .unwrap_err()
+            .to_string(),
         "invalid sha256 'xyz': expected 64 hex characters (32 bytes), got 3 characters"
     );
     assert_eq!(
-        chain.view().lookup_hash(hash(0xc0), None, Some(1000)).unwrap_err().to_string(),
+        chain
+            .view()
+            .lookup_hash(hash(0xc0), None, Some(1000))
+            .unwrap_err()
+            .to_string(),
         "limit must be between 1 and 100, got 1000"
     );
 }
@@ -281,10 +429,22 @@ fn lookup_by_hash_finds_every_place_a_file_or_manifest_is_published() {
 #[test]
 fn unknown_versions_are_reported() {
     let mut chain = Chain::with_two_versions();
-    assert_eq!(chain.view().get_version("acme/sentiment".into(), "3.0.0".into()), None);
-    assert_eq!(chain.view().get_version("acme/none".into(), "1.0.0".into()), None);
     assert_eq!(
-        chain.view().list_versions("acme/none".into(), None, None).unwrap_err().to_string(),
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "3.0.0".into()),
+        None
+    );
+    assert_eq!(
+        chain.view().get_version("acme/none".into(), "1.0.0".into()),
+        None
+    );
+    assert_eq!(
+        chain
+            .view()
+            .list_versions("acme/none".into(), None, None)
+            .unwrap_err()
+            .to_string(),
         "model 'acme/none' not found"
     );
 }
