@@ -12,41 +12,92 @@ use serde_json::json;
 async fn http_endpoints_and_typed_views_deserialize() {
     let node = Node::start().await;
     let http = reqwest::Client::new();
-    let r = http.get(format!("{}/status", node.url)).header("Origin", "http://x").send().await.unwrap();
+    let r = http
+        .get(format!("{}/status", node.url))
+        .header("Origin", "http://x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     let status: serde_json::Value = r.json().await.unwrap();
-    assert!(status["chain_id"].as_str().unwrap().starts_with("test-chain-"));
-    assert_eq!(http.head(format!("{}/status", node.url)).send().await.unwrap().status(), 200);
-    assert_eq!(http.get(format!("{}/health", node.url)).send().await.unwrap().status(), 200);
-    assert_eq!(node.result("health", json!([])).await, serde_json::Value::Null);
+    assert!(
+        status["chain_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("test-chain-")
+    );
+    assert_eq!(
+        http.head(format!("{}/status", node.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        http.get(format!("{}/health", node.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        node.result("health", json!([])).await,
+        serde_json::Value::Null
+    );
 
     let client = JsonRpcClient::connect(&node.url);
-    let status = client.call(methods::status::RpcStatusRequest).await.unwrap();
+    let status = client
+        .call(methods::status::RpcStatusRequest)
+        .await
+        .unwrap();
     assert_eq!(status.validator_account_id.unwrap().as_str(), "test.near");
     assert!(!status.sync_info.syncing);
     let block = client
-        .call(methods::block::RpcBlockRequest { block_reference: BlockReference::Finality(Finality::Final) })
+        .call(methods::block::RpcBlockRequest {
+            block_reference: BlockReference::Finality(Finality::Final),
+        })
         .await
         .unwrap();
     assert_eq!(block.chunks.len(), 1);
     assert_eq!(block.header.gas_price.as_yoctonear(), 100_000_000);
     let validators = client
-        .call(methods::validators::RpcValidatorRequest { epoch_reference: EpochReference::Latest })
-        .await
-        .unwrap();
-    assert_eq!(validators.current_validators[0].account_id.as_str(), "test.near");
-    assert_eq!(validators.epoch_height, 1);
-    let config = client
-        .call(methods::EXPERIMENTAL_protocol_config::RpcProtocolConfigRequest {
-            block_reference: BlockReference::Finality(Finality::Final),
+        .call(methods::validators::RpcValidatorRequest {
+            epoch_reference: EpochReference::Latest,
         })
         .await
         .unwrap();
-    assert_eq!(config.protocol_version, near_primitives::version::PROTOCOL_VERSION);
-    assert_eq!(config.runtime_config.storage_amount_per_byte.as_yoctonear(), 10u128.pow(19));
-    client.call(methods::EXPERIMENTAL_genesis_config::RpcGenesisConfigRequest).await.unwrap();
-    let price = client.call(methods::gas_price::RpcGasPriceRequest { block_id: None }).await.unwrap();
+    assert_eq!(
+        validators.current_validators[0].account_id.as_str(),
+        "test.near"
+    );
+    assert_eq!(validators.epoch_height, 1);
+    let config = client
+        .call(
+            methods::EXPERIMENTAL_protocol_config::RpcProtocolConfigRequest {
+                block_reference: BlockReference::Finality(Finality::Final),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        config.protocol_version,
+        near_primitives::version::PROTOCOL_VERSION
+    );
+    assert_eq!(
+        config.runtime_config.storage_amount_per_byte.as_yoctonear(),
+        10u128.pow(19)
+    );
+    client
+        .call(methods::EXPERIMENTAL_genesis_config::RpcGenesisConfigRequest)
+        .await
+        .unwrap();
+    let price = client
+        .call(methods::gas_price::RpcGasPriceRequest { block_id: None })
+        .await
+        .unwrap();
     assert_eq!(price.gas_price.as_yoctonear(), 100_000_000);
     let chunk_hash = block.chunks[0].chunk_hash;
     let chunk = client
@@ -70,34 +121,68 @@ async fn queries_and_their_exact_errors() {
     let node = Node::start().await;
     let at = |extra: serde_json::Value| {
         let mut params = json!({"finality": "final"});
-        params.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        params
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         params
     };
-    let account = node.result("query", at(json!({"request_type": "view_account", "account_id": "test.near"}))).await;
-    assert!(account["block_height"].is_u64() && account["block_hash"].is_string(), "{account}");
+    let account = node
+        .result(
+            "query",
+            at(json!({"request_type": "view_account", "account_id": "test.near"})),
+        )
+        .await;
+    assert!(
+        account["block_height"].is_u64() && account["block_hash"].is_string(),
+        "{account}"
+    );
     assert_eq!(account["code_hash"], "11111111111111111111111111111111");
 
-    let (status, error) =
-        node.error("query", at(json!({"request_type": "view_account", "account_id": "nobody.near"}))).await;
+    let (status, error) = node
+        .error(
+            "query",
+            at(json!({"request_type": "view_account", "account_id": "nobody.near"})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(error["cause"]["name"], "UNKNOWN_ACCOUNT");
-    assert_eq!(error["cause"]["info"]["requested_account_id"], "nobody.near");
-    assert_eq!(error["data"], "account nobody.near does not exist while viewing");
+    assert_eq!(
+        error["cause"]["info"]["requested_account_id"],
+        "nobody.near"
+    );
+    assert_eq!(
+        error["data"],
+        "account nobody.near does not exist while viewing"
+    );
 
     // Legacy success-shaped error for an unknown key.
     let key = "ed25519:6E8sCci9badyRkXb3JoRpBj5p8C6Tw41ELDZoiihKEtp";
     let result = node
         .result("query", at(json!({"request_type": "view_access_key", "account_id": "test.near", "public_key": key})))
         .await;
-    assert_eq!(result["error"], format!("access key {key} does not exist while viewing"));
+    assert_eq!(
+        result["error"],
+        format!("access key {key} does not exist while viewing")
+    );
     assert_eq!(result["logs"], json!([]));
     assert!(result["block_height"].is_u64());
 
-    let list = node.result("query", at(json!({"request_type": "view_access_key_list", "account_id": "test.near"}))).await;
+    let list = node
+        .result(
+            "query",
+            at(json!({"request_type": "view_access_key_list", "account_id": "test.near"})),
+        )
+        .await;
     assert_eq!(list["keys"].as_array().unwrap().len(), 1);
     assert_eq!(list["keys"][0]["access_key"]["permission"], "FullAccess");
 
-    let (_, error) = node.error("query", at(json!({"request_type": "view_code", "account_id": "test.near"}))).await;
+    let (_, error) = node
+        .error(
+            "query",
+            at(json!({"request_type": "view_code", "account_id": "test.near"})),
+        )
+        .await;
     assert_eq!(error["cause"]["name"], "NO_CONTRACT_CODE");
 
     let state = node
@@ -113,7 +198,10 @@ async fn queries_and_their_exact_errors() {
         )
         .await;
     let message = result["error"].as_str().unwrap();
-    assert!(message.starts_with("wasm execution failed with error: "), "{message}");
+    assert!(
+        message.starts_with("wasm execution failed with error: "),
+        "{message}"
+    );
     assert!(message.contains("CodeDoesNotExist"), "{message}");
 }
 
@@ -121,7 +209,9 @@ async fn queries_and_their_exact_errors() {
 async fn fast_forward_moves_height_time_and_epochs() {
     let node = Node::start().await;
     let client = JsonRpcClient::connect(&node.url);
-    let before = node.result("block", json!({"finality": "optimistic"})).await;
+    let before = node
+        .result("block", json!({"finality": "optimistic"}))
+        .await;
     let start = before["header"]["height"].as_u64().unwrap();
     let start_ts = before["header"]["timestamp"].as_u64().unwrap();
 
@@ -129,41 +219,59 @@ async fn fast_forward_moves_height_time_and_epochs() {
     let first = node.call("sandbox_fast_forward", json!({"delta_height": 1000}));
     let second = async {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        node.call("sandbox_fast_forward", json!({"delta_height": 5})).await
+        node.call("sandbox_fast_forward", json!({"delta_height": 5}))
+            .await
     };
     let ((s1, b1), (s2, b2)) = tokio::join!(first, second);
     assert_eq!(s1, 200, "{b1}");
     assert_eq!(b1["result"], json!({}));
     if s2 != 200 {
         assert_eq!(s2, 500, "{b2}");
-        assert!(b2["error"]["data"].to_string().contains("Consecutive fast_forward requests"), "{b2}");
+        assert!(
+            b2["error"]["data"]
+                .to_string()
+                .contains("Consecutive fast_forward requests"),
+            "{b2}"
+        );
     }
 
-    let after = node.result("block", json!({"finality": "optimistic"})).await;
+    let after = node
+        .result("block", json!({"finality": "optimistic"}))
+        .await;
     let height = after["header"]["height"].as_u64().unwrap();
     assert!(height >= start + 1000, "{start} -> {height}");
     // 1000 heights at ~310 ms each.
     let advanced_ns = after["header"]["timestamp"].as_u64().unwrap() - start_ts;
     assert!(advanced_ns >= 1000 * 310_000_000, "{advanced_ns}");
     let validators = client
-        .call(methods::validators::RpcValidatorRequest { epoch_reference: EpochReference::Latest })
+        .call(methods::validators::RpcValidatorRequest {
+            epoch_reference: EpochReference::Latest,
+        })
         .await
         .unwrap();
     let crossed = validators.epoch_height - 1;
-    assert!((1000 / 60 - 1..=1000 / 60 + 1).contains(&crossed), "{crossed}");
+    assert!(
+        (1000 / 60 - 1..=1000 / 60 + 1).contains(&crossed),
+        "{crossed}"
+    );
 
     // A skipped height is a past unknown block: 422.
     let (status, error) = node.error("block", json!({"block_id": start + 500})).await;
     assert_eq!(status, 422, "{error}");
     assert_eq!(error["cause"]["name"], "UNKNOWN_BLOCK");
     let (status, _) = node
-        .error("query", json!({"block_id": start + 500, "request_type": "view_account", "account_id": "near"}))
+        .error(
+            "query",
+            json!({"block_id": start + 500, "request_type": "view_account", "account_id": "near"}),
+        )
         .await;
     assert_eq!(status, 422);
 
     // Finality catches up with the jump.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let final_height = node.result("block", json!({"finality": "final"})).await["header"]["height"].as_u64().unwrap();
+    let final_height = node.result("block", json!({"finality": "final"})).await["header"]["height"]
+        .as_u64()
+        .unwrap();
     assert!(final_height >= start + 1000, "{final_height}");
 }
 
@@ -181,18 +289,32 @@ async fn patch_state_is_applied_in_the_next_block() {
         {"Data": {"account_id": "patched.test.near", "data_key": "a2V5", "value": "dmFsdWU="}}
     ]);
     // near-workspaces sends the same patch twice.
-    assert_eq!(node.result("sandbox_patch_state", json!({"records": records})).await, json!({}));
-    assert_eq!(node.result("sandbox_patch_state", json!({"records": records})).await, json!({}));
+    assert_eq!(
+        node.result("sandbox_patch_state", json!({"records": records}))
+            .await,
+        json!({})
+    );
+    assert_eq!(
+        node.result("sandbox_patch_state", json!({"records": records}))
+            .await,
+        json!({})
+    );
     let account = node
         .result("query", json!({"finality": "optimistic", "request_type": "view_account", "account_id": "patched.test.near"}))
         .await;
     assert_eq!(account["amount"], "5000000000000000000000000");
     assert_eq!(account["storage_usage"], 182);
     let state = node
-        .result("query", json!({"finality": "optimistic", "request_type": "view_state",
-                                 "account_id": "patched.test.near", "prefix_base64": ""}))
+        .result(
+            "query",
+            json!({"finality": "optimistic", "request_type": "view_state",
+                                 "account_id": "patched.test.near", "prefix_base64": ""}),
+        )
         .await;
-    assert_eq!(state["values"], json!([{"key": "a2V5", "value": "dmFsdWU="}]));
+    assert_eq!(
+        state["values"],
+        json!([{"key": "a2V5", "value": "dmFsdWU="}])
+    );
     // Visible at `final` shortly after.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     node.result("query", json!({"finality": "final", "request_type": "view_account", "account_id": "patched.test.near"}))
@@ -200,7 +322,9 @@ async fn patch_state_is_applied_in_the_next_block() {
 
     // A Contract record whose hash differs from the account's code_hash is an error, not a crash.
     let bad = json!([{"Contract": {"account_id": "patched.test.near", "code": "AGFzbQEAAAA="}}]);
-    let (status, error) = node.error("sandbox_patch_state", json!({"records": bad})).await;
+    let (status, error) = node
+        .error("sandbox_patch_state", json!({"records": bad}))
+        .await;
     assert_eq!(status, 500, "{error}");
     node.result("status", json!([])).await;
 }

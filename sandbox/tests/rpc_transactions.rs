@@ -11,7 +11,9 @@ use rpc_common::{Node, base64, sign};
 use serde_json::json;
 
 fn transfer(yocto: u128) -> Vec<Action> {
-    vec![Action::Transfer(TransferAction { deposit: Balance::from_yoctonear(yocto) })]
+    vec![Action::Transfer(TransferAction {
+        deposit: Balance::from_yoctonear(yocto),
+    })]
 }
 
 #[tokio::test]
@@ -19,28 +21,60 @@ async fn transfer_reaches_every_level_and_resends_are_idempotent() {
     let node = Node::start().await;
     let signer = node.validator();
     let nonce = node.nonce("test.near", &signer).await;
-    let tx = sign(&signer, nonce + 1, "near", transfer(10u128.pow(24)), node.final_hash().await);
+    let tx = sign(
+        &signer,
+        nonce + 1,
+        "near",
+        transfer(10u128.pow(24)),
+        node.final_hash().await,
+    );
 
-    let result = node.result("send_tx", json!({"signed_tx_base64": base64(&tx), "wait_until": "FINAL"})).await;
+    let result = node
+        .result(
+            "send_tx",
+            json!({"signed_tx_base64": base64(&tx), "wait_until": "FINAL"}),
+        )
+        .await;
     assert_eq!(result["final_execution_status"], "FINAL", "{result}");
     assert_eq!(result["status"], json!({"SuccessValue": ""}));
     assert_eq!(result["transaction"]["hash"], tx.get_hash().to_string());
-    assert_eq!(result["transaction_outcome"]["id"], tx.get_hash().to_string());
+    assert_eq!(
+        result["transaction_outcome"]["id"],
+        tx.get_hash().to_string()
+    );
     let receipts = result["receipts_outcome"].as_array().unwrap();
     assert!(!receipts.is_empty(), "{result}");
 
     // The same transaction again: the existing result, not InvalidNonce.
-    let again = node.result("send_tx", json!({"signed_tx_base64": base64(&tx), "wait_until": "FINAL"})).await;
+    let again = node
+        .result(
+            "send_tx",
+            json!({"signed_tx_base64": base64(&tx), "wait_until": "FINAL"}),
+        )
+        .await;
     assert_eq!(again["transaction_outcome"], result["transaction_outcome"]);
-    let commit = node.result("broadcast_tx_commit", json!([base64(&tx)])).await;
+    let commit = node
+        .result("broadcast_tx_commit", json!([base64(&tx)]))
+        .await;
     assert_eq!(commit["transaction_outcome"], result["transaction_outcome"]);
 
     // A different transaction with a used nonce.
-    let replay = sign(&signer, nonce + 1, "near", transfer(2), node.final_hash().await);
-    let (status, error) = node.error("broadcast_tx_commit", json!([base64(&replay)])).await;
+    let replay = sign(
+        &signer,
+        nonce + 1,
+        "near",
+        transfer(2),
+        node.final_hash().await,
+    );
+    let (status, error) = node
+        .error("broadcast_tx_commit", json!([base64(&replay)]))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(error["name"], "HANDLER_ERROR");
-    assert_eq!(error["cause"], json!({"name": "INVALID_TRANSACTION", "info": {}}));
+    assert_eq!(
+        error["cause"],
+        json!({"name": "INVALID_TRANSACTION", "info": {}})
+    );
     assert_eq!(
         error["data"],
         json!({"TxExecutionError": {"InvalidTxError": {"InvalidNonce": {"tx_nonce": nonce + 1, "ak_nonce": nonce + 1}}}})
@@ -48,16 +82,24 @@ async fn transfer_reaches_every_level_and_resends_are_idempotent() {
 
     // tx / EXPERIMENTAL_tx_status by hash (near-cli-rs sends sender `near`).
     let by_hash = node
-        .result("tx", json!({"tx_hash": tx.get_hash(), "sender_account_id": "near", "wait_until": "FINAL"}))
+        .result(
+            "tx",
+            json!({"tx_hash": tx.get_hash(), "sender_account_id": "near", "wait_until": "FINAL"}),
+        )
         .await;
     assert_eq!(by_hash["final_execution_status"], "FINAL");
     assert!(by_hash.get("receipts").is_none());
     let with_receipts = node
-        .result("EXPERIMENTAL_tx_status", json!([tx.get_hash(), "test.near"]))
+        .result(
+            "EXPERIMENTAL_tx_status",
+            json!([tx.get_hash(), "test.near"]),
+        )
         .await;
     assert!(with_receipts["receipts"].is_array(), "{with_receipts}");
     let receipt_id = receipts[0]["id"].as_str().unwrap();
-    let receipt = node.result("EXPERIMENTAL_receipt", json!({"receipt_id": receipt_id})).await;
+    let receipt = node
+        .result("EXPERIMENTAL_receipt", json!({"receipt_id": receipt_id}))
+        .await;
     assert_eq!(receipt["receipt_id"], receipt_id);
     assert_eq!(receipt["receiver_id"], "near");
 }
@@ -67,8 +109,16 @@ async fn async_broadcast_then_poll_and_wait_until_none() {
     let node = Node::start().await;
     let signer = node.validator();
     let nonce = node.nonce("test.near", &signer).await;
-    let tx = sign(&signer, nonce + 1, "near", transfer(1), node.final_hash().await);
-    let hash = node.result("broadcast_tx_async", json!([base64(&tx)])).await;
+    let tx = sign(
+        &signer,
+        nonce + 1,
+        "near",
+        transfer(1),
+        node.final_hash().await,
+    );
+    let hash = node
+        .result("broadcast_tx_async", json!([base64(&tx)]))
+        .await;
     assert_eq!(hash, json!(tx.get_hash().to_string()));
     let status = node
         .result("tx", json!({"tx_hash": tx.get_hash(), "sender_account_id": "test.near", "wait_until": "EXECUTED"}))
@@ -76,25 +126,50 @@ async fn async_broadcast_then_poll_and_wait_until_none() {
     let level = status["final_execution_status"].as_str().unwrap();
     assert!(["EXECUTED", "FINAL"].contains(&level), "{level}");
 
-    let tx2 = sign(&signer, nonce + 2, "near", transfer(1), node.final_hash().await);
-    let none = node.result("send_tx", json!({"signed_tx_base64": base64(&tx2), "wait_until": "NONE"})).await;
+    let tx2 = sign(
+        &signer,
+        nonce + 2,
+        "near",
+        transfer(1),
+        node.final_hash().await,
+    );
+    let none = node
+        .result(
+            "send_tx",
+            json!({"signed_tx_base64": base64(&tx2), "wait_until": "NONE"}),
+        )
+        .await;
     assert_eq!(none, json!({"final_execution_status": "NONE"}));
     let included = node
-        .result("send_tx", json!({"signed_tx_base64": base64(&tx2), "wait_until": "INCLUDED"}))
+        .result(
+            "send_tx",
+            json!({"signed_tx_base64": base64(&tx2), "wait_until": "INCLUDED"}),
+        )
         .await;
     assert_ne!(included["final_execution_status"], "NONE");
 
     // The typed client deserializes the response.
     let client = near_jsonrpc_client::JsonRpcClient::connect(&node.url);
-    let tx3 = sign(&signer, nonce + 3, "near", transfer(1), node.final_hash().await);
+    let tx3 = sign(
+        &signer,
+        nonce + 3,
+        "near",
+        transfer(1),
+        node.final_hash().await,
+    );
     let response = client
-        .call(near_jsonrpc_client::methods::send_tx::RpcSendTransactionRequest {
-            signed_transaction: tx3,
-            wait_until: near_primitives::views::TxExecutionStatus::Final,
-        })
+        .call(
+            near_jsonrpc_client::methods::send_tx::RpcSendTransactionRequest {
+                signed_transaction: tx3,
+                wait_until: near_primitives::views::TxExecutionStatus::Final,
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(response.final_execution_status, near_primitives::views::TxExecutionStatus::Final);
+    assert_eq!(
+        response.final_execution_status,
+        near_primitives::views::TxExecutionStatus::Final
+    );
 }
 
 #[tokio::test]
@@ -108,25 +183,57 @@ async fn invalid_transactions_are_refused_precisely() {
         "test.near".parse().unwrap(),
         SecretKey::from_random(KeyType::ED25519),
     );
-    let mut forged = sign(&signer, nonce + 1, "near", transfer(1), node.final_hash().await);
+    let mut forged = sign(
+        &signer,
+        nonce + 1,
+        "near",
+        transfer(1),
+        node.final_hash().await,
+    );
     let (hash, _) = forged.transaction.get_hash_and_size();
-    forged = near_primitives::transaction::SignedTransaction::new(other.sign(hash.as_ref()), forged.transaction);
-    let (status, error) = node.error("broadcast_tx_commit", json!([base64(&forged)])).await;
+    forged = near_primitives::transaction::SignedTransaction::new(
+        other.sign(hash.as_ref()),
+        forged.transaction,
+    );
+    let (status, error) = node
+        .error("broadcast_tx_commit", json!([base64(&forged)]))
+        .await;
     assert_eq!(status, 200);
-    assert_eq!(error["data"], json!({"TxExecutionError": {"InvalidTxError": "InvalidSignature"}}));
+    assert_eq!(
+        error["data"],
+        json!({"TxExecutionError": {"InvalidTxError": "InvalidSignature"}})
+    );
 
     // An unknown block hash.
     let stale = sign(&signer, nonce + 1, "near", transfer(1), CryptoHash([7; 32]));
-    let (_, error) = node.error("send_tx", json!({"signed_tx_base64": base64(&stale), "wait_until": "FINAL"})).await;
-    assert_eq!(error["data"], json!({"TxExecutionError": {"InvalidTxError": "Expired"}}));
+    let (_, error) = node
+        .error(
+            "send_tx",
+            json!({"signed_tx_base64": base64(&stale), "wait_until": "FINAL"}),
+        )
+        .await;
+    assert_eq!(
+        error["data"],
+        json!({"TxExecutionError": {"InvalidTxError": "Expired"}})
+    );
 
     // An unknown signer.
-    let ghost = InMemorySigner::from_secret_key("ghost.near".parse().unwrap(), SecretKey::from_random(KeyType::ED25519));
+    let ghost = InMemorySigner::from_secret_key(
+        "ghost.near".parse().unwrap(),
+        SecretKey::from_random(KeyType::ED25519),
+    );
     let tx = sign(&ghost, 1, "near", transfer(1), node.final_hash().await);
     let (_, error) = node.error("broadcast_tx_async", json!([base64(&tx)])).await;
     assert_eq!(error["cause"]["name"], "INVALID_TRANSACTION", "{error}");
 
     // Still serving, and the validator can still transact.
-    let ok = sign(&signer, nonce + 1, "near", transfer(1), node.final_hash().await);
-    node.result("broadcast_tx_commit", json!([base64(&ok)])).await;
+    let ok = sign(
+        &signer,
+        nonce + 1,
+        "near",
+        transfer(1),
+        node.final_hash().await,
+    );
+    node.result("broadcast_tx_commit", json!([base64(&ok)]))
+        .await;
 }

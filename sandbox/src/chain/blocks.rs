@@ -91,9 +91,16 @@ pub struct EpochPosition {
 impl EpochPosition {
     pub fn of(height: BlockHeight, genesis_height: BlockHeight, epoch_length: u64) -> Self {
         let index = height.saturating_sub(genesis_height + 1) / epoch_length;
-        let start_height =
-            if height <= genesis_height { genesis_height } else { genesis_height + 1 + index * epoch_length };
-        Self { index, epoch_height: index + 1, start_height }
+        let start_height = if height <= genesis_height {
+            genesis_height
+        } else {
+            genesis_height + 1 + index * epoch_length
+        };
+        Self {
+            index,
+            epoch_height: index + 1,
+            start_height,
+        }
     }
 }
 
@@ -122,7 +129,10 @@ pub fn next_gas_price(
             .checked_div(u128::try_from(denominator).unwrap_or(u128::MAX))
             .unwrap_or(0)
     };
-    Balance::from_yoctonear(next.clamp(min.as_yoctonear(), max.as_yoctonear().max(min.as_yoctonear())))
+    Balance::from_yoctonear(next.clamp(
+        min.as_yoctonear(),
+        max.as_yoctonear().max(min.as_yoctonear()),
+    ))
 }
 
 /// The canonical chain: every produced block, by height and by hash.
@@ -141,17 +151,24 @@ impl Blocks {
             assert!(block.height > last, "block heights must increase");
         }
         self.height_by_hash.insert(block.hash, block.height);
-        self.height_by_chunk_hash.insert(block.chunk.hash, block.height);
+        self.height_by_chunk_hash
+            .insert(block.chunk.hash, block.height);
         self.heights.push(block.height);
         self.by_height.insert(block.height, block);
     }
 
     pub fn genesis(&self) -> &Block {
-        self.by_height.values().next().expect("the chain always has a genesis block")
+        self.by_height
+            .values()
+            .next()
+            .expect("the chain always has a genesis block")
     }
 
     pub fn head(&self) -> &Block {
-        self.by_height.values().next_back().expect("the chain always has a genesis block")
+        self.by_height
+            .values()
+            .next_back()
+            .expect("the chain always has a genesis block")
     }
 
     /// The block `depth` blocks below the head (0 = head), or genesis if the chain is shorter.
@@ -174,11 +191,15 @@ impl Blocks {
     }
 
     pub fn by_hash(&self, hash: &CryptoHash) -> Option<&Block> {
-        self.height_by_hash.get(hash).and_then(|h| self.by_height.get(h))
+        self.height_by_hash
+            .get(hash)
+            .and_then(|h| self.by_height.get(h))
     }
 
     pub fn by_chunk_hash(&self, hash: &CryptoHash) -> Option<&Block> {
-        self.height_by_chunk_hash.get(hash).and_then(|h| self.by_height.get(h))
+        self.height_by_chunk_hash
+            .get(hash)
+            .and_then(|h| self.by_height.get(h))
     }
 
     pub fn height_of(&self, hash: &CryptoHash) -> Option<BlockHeight> {
@@ -210,10 +231,38 @@ mod tests {
     #[test]
     fn epochs_start_after_genesis_and_count_skipped_heights() {
         let at = |h| EpochPosition::of(h, 0, 60);
-        assert_eq!(at(0), EpochPosition { index: 0, epoch_height: 1, start_height: 0 });
-        assert_eq!(at(1), EpochPosition { index: 0, epoch_height: 1, start_height: 1 });
-        assert_eq!(at(60), EpochPosition { index: 0, epoch_height: 1, start_height: 1 });
-        assert_eq!(at(61), EpochPosition { index: 1, epoch_height: 2, start_height: 61 });
+        assert_eq!(
+            at(0),
+            EpochPosition {
+                index: 0,
+                epoch_height: 1,
+                start_height: 0
+            }
+        );
+        assert_eq!(
+            at(1),
+            EpochPosition {
+                index: 0,
+                epoch_height: 1,
+                start_height: 1
+            }
+        );
+        assert_eq!(
+            at(60),
+            EpochPosition {
+                index: 0,
+                epoch_height: 1,
+                start_height: 1
+            }
+        );
+        assert_eq!(
+            at(61),
+            EpochPosition {
+                index: 1,
+                epoch_height: 2,
+                start_height: 61
+            }
+        );
         // Fast-forward by 10 000 from height 5 crosses ⌊10 000/60⌋ ± 1 boundaries.
         let crossed = at(10_005).epoch_height - at(5).epoch_height;
         assert_eq!(crossed, 166);
@@ -235,7 +284,14 @@ mod tests {
         let p = next_gas_price(min, limit, limit, (1, 100), min, max);
         assert_eq!(p.as_yoctonear(), 100_500_000);
         // And a half-full one keeps it.
-        let p2 = next_gas_price(p, Gas::from_gas(500_000_000_000_000), limit, (1, 100), min, max);
+        let p2 = next_gas_price(
+            p,
+            Gas::from_gas(500_000_000_000_000),
+            limit,
+            (1, 100),
+            min,
+            max,
+        );
         assert_eq!(p2, p);
     }
 

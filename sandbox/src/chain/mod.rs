@@ -89,7 +89,9 @@ pub struct Chain {
 }
 
 fn wall_clock_ns() -> u64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     u64::try_from(since_epoch.as_nanos()).unwrap_or(u64::MAX)
 }
 
@@ -99,7 +101,8 @@ impl Chain {
         let g = &params.genesis_config;
         let height = g.genesis_height;
         let state_root = store.state_root(height);
-        let timestamp_ns = u64::try_from(g.genesis_time.timestamp_nanos_opt().unwrap_or(0)).unwrap_or(0);
+        let timestamp_ns =
+            u64::try_from(g.genesis_time.timestamp_nanos_opt().unwrap_or(0)).unwrap_or(0);
         let chunk = Chunk {
             hash: chunk_hash(height, &state_root, &[], &[]),
             transactions: vec![],
@@ -225,7 +228,8 @@ impl Chain {
         let head = self.blocks.head();
         let context = self.block_context(head);
         let block_hash_height = self.blocks.height_of(tx.transaction.block_hash());
-        self.runtime.validate_tx(&self.store, &tx, &context, block_hash_height)?;
+        self.runtime
+            .validate_tx(&self.store, &tx, &context, block_hash_height)?;
         self.mempool.insert(tx);
         Ok(Submitted::Added)
     }
@@ -242,7 +246,17 @@ impl Chain {
     pub fn produce_block(&mut self) -> BlockHeight {
         let had_work = self.has_work();
         let g = self.params.genesis_config.clone();
-        let (prev_height, prev_hash, prev_ts, prev_price, prev_gas_used, prev_gas_limit, prev_root, prev_supply, prev_ordinal) = {
+        let (
+            prev_height,
+            prev_hash,
+            prev_ts,
+            prev_price,
+            prev_gas_used,
+            prev_gas_limit,
+            prev_root,
+            prev_supply,
+            prev_ordinal,
+        ) = {
             let prev = self.blocks.head();
             (
                 prev.height,
@@ -258,22 +272,39 @@ impl Chain {
         };
         let jump = std::mem::take(&mut self.fast_forward);
         if jump > 0 {
-            let per_height = u64::try_from(self.params.avg_block_delay.as_nanos()).unwrap_or(u64::MAX);
-            self.time_offset_ns = self.time_offset_ns.saturating_add(jump.saturating_mul(per_height));
+            let per_height =
+                u64::try_from(self.params.avg_block_delay.as_nanos()).unwrap_or(u64::MAX);
+            self.time_offset_ns = self
+                .time_offset_ns
+                .saturating_add(jump.saturating_mul(per_height));
         }
         let height = prev_height + jump.max(1);
-        let timestamp_ns = wall_clock_ns().saturating_add(self.time_offset_ns).max(prev_ts + 1);
+        let timestamp_ns = wall_clock_ns()
+            .saturating_add(self.time_offset_ns)
+            .max(prev_ts + 1);
         let epoch = EpochPosition::of(height, g.genesis_height, g.epoch_length);
         let epoch_id = self.epoch_id_for(epoch.index);
         let next_epoch_id = self.epoch_id_for(epoch.index + 1);
-        let rate = (*g.gas_price_adjustment_rate.numer(), *g.gas_price_adjustment_rate.denom());
-        let gas_price =
-            next_gas_price(prev_price, prev_gas_used, prev_gas_limit, rate, g.min_gas_price, g.max_gas_price);
+        let rate = (
+            *g.gas_price_adjustment_rate.numer(),
+            *g.gas_price_adjustment_rate.denom(),
+        );
+        let gas_price = next_gas_price(
+            prev_price,
+            prev_gas_used,
+            prev_gas_limit,
+            rate,
+            g.min_gas_price,
+            g.max_gas_price,
+        );
         let random_seed = CryptoHash(rand::random());
 
         let transactions = self.mempool.drain();
         let incoming = std::mem::take(&mut self.incoming);
-        let tx_hashes: Vec<CryptoHash> = transactions.iter().map(SignedTransaction::get_hash).collect();
+        let tx_hashes: Vec<CryptoHash> = transactions
+            .iter()
+            .map(SignedTransaction::get_hash)
+            .collect();
         let receipt_ids: Vec<CryptoHash> = incoming.iter().map(|r| *r.receipt_id()).collect();
         let chunk_hash = chunk_hash(height, &prev_root, &tx_hashes, &receipt_ids);
         let hash = HeaderInner {
@@ -297,7 +328,12 @@ impl Chain {
             random_seed,
         };
 
-        let Self { runtime, store, blocks, .. } = self;
+        let Self {
+            runtime,
+            store,
+            blocks,
+            ..
+        } = self;
         let lookup = |h: &CryptoHash| blocks.height_of(h);
         let result = runtime.apply_chunk(store, &context, &transactions, incoming, &lookup);
 
@@ -315,7 +351,11 @@ impl Chain {
                     if let Some(tx) = transactions.iter().find(|t| t.get_hash() == tx_hash) {
                         self.index.record_transaction(
                             tx.clone(),
-                            OutcomeRecord { outcome, block_hash: hash, block_height: height },
+                            OutcomeRecord {
+                                outcome,
+                                block_hash: hash,
+                                block_height: height,
+                            },
                         );
                     }
                 }
@@ -327,9 +367,17 @@ impl Chain {
         }
         for outcome in result.receipt_outcomes {
             outcome_ids.push(outcome.id);
-            self.index.record_receipt_outcome(OutcomeRecord { outcome, block_hash: hash, block_height: height });
+            self.index.record_receipt_outcome(OutcomeRecord {
+                outcome,
+                block_hash: hash,
+                block_height: height,
+            });
         }
-        for receipt in result.processed_receipts.iter().chain(result.outgoing_receipts.iter()) {
+        for receipt in result
+            .processed_receipts
+            .iter()
+            .chain(result.outgoing_receipts.iter())
+        {
             self.index.record_receipt(receipt.clone());
         }
         self.incoming = result.outgoing_receipts;
@@ -401,7 +449,9 @@ struct FastForwardGuard(Arc<Shared>);
 
 impl Drop for FastForwardGuard {
     fn drop(&mut self) {
-        self.0.fast_forward_in_progress.store(false, Ordering::SeqCst);
+        self.0
+            .fast_forward_in_progress
+            .store(false, Ordering::SeqCst);
     }
 }
 
@@ -446,14 +496,24 @@ impl ChainHandle {
     /// Queues a state patch for the next block and waits until it has been applied.
     pub async fn patch_state(&self, records: Vec<StateRecord>) -> Result<(), String> {
         let (done, applied) = oneshot::channel();
-        self.shared.chain.lock().patches.push(PendingPatch { records, done });
+        self.shared
+            .chain
+            .lock()
+            .patches
+            .push(PendingPatch { records, done });
         self.shared.wake.notify_all();
-        applied.await.map_err(|_| "the block producer stopped".to_owned())?
+        applied
+            .await
+            .map_err(|_| "the block producer stopped".to_owned())?
     }
 
     /// Jumps the head by `delta` heights and waits until it has advanced that far.
     pub async fn fast_forward(&self, delta: u64) -> Result<(), FastForwardError> {
-        if self.shared.fast_forward_in_progress.swap(true, Ordering::SeqCst) {
+        if self
+            .shared
+            .fast_forward_in_progress
+            .swap(true, Ordering::SeqCst)
+        {
             return Err(FastForwardError::AlreadyInProgress);
         }
         let _guard = FastForwardGuard(Arc::clone(&self.shared));

@@ -52,7 +52,13 @@ pub struct TxStatusIndex {
 
 impl TxStatusIndex {
     pub fn record_transaction(&mut self, transaction: SignedTransaction, outcome: OutcomeRecord) {
-        self.transactions.insert(outcome.outcome.id, TxRecord { transaction, outcome });
+        self.transactions.insert(
+            outcome.outcome.id,
+            TxRecord {
+                transaction,
+                outcome,
+            },
+        );
     }
 
     pub fn record_rejected(&mut self, hash: CryptoHash, error: InvalidTxError) {
@@ -88,8 +94,15 @@ impl TxStatusIndex {
     fn receipt_outcomes_dfs(&self, tx: &TxRecord) -> Vec<&OutcomeRecord> {
         let mut out = Vec::new();
         let mut visited = HashSet::new();
-        let mut stack: Vec<CryptoHash> =
-            tx.outcome.outcome.outcome.receipt_ids.iter().rev().copied().collect();
+        let mut stack: Vec<CryptoHash> = tx
+            .outcome
+            .outcome
+            .outcome
+            .receipt_ids
+            .iter()
+            .rev()
+            .copied()
+            .collect();
         while let Some(id) = stack.pop() {
             if !visited.insert(id) {
                 continue;
@@ -104,8 +117,11 @@ impl TxStatusIndex {
 
     /// The transaction's `FinalExecutionOutcomeView` as far as it has executed.
     pub fn final_outcome(&self, tx: &TxRecord) -> FinalExecutionOutcomeView {
-        let receipts_outcome: Vec<ExecutionOutcomeWithIdView> =
-            self.receipt_outcomes_dfs(tx).into_iter().map(OutcomeRecord::view).collect();
+        let receipts_outcome: Vec<ExecutionOutcomeWithIdView> = self
+            .receipt_outcomes_dfs(tx)
+            .into_iter()
+            .map(OutcomeRecord::view)
+            .collect();
         let transaction_outcome = tx.outcome.view();
         let status = final_status(&transaction_outcome, &receipts_outcome);
         FinalExecutionOutcomeView {
@@ -118,8 +134,13 @@ impl TxStatusIndex {
 
     /// The receipts of an outcome (for `EXPERIMENTAL_tx_status`), leaving out the first receipt
     /// of a local transaction (signer == receiver), which nearcore does not store.
-    pub fn receipts_of(&self, tx: &TxRecord, outcome: &FinalExecutionOutcomeView) -> Vec<ReceiptView> {
-        let local = tx.transaction.transaction.signer_id() == tx.transaction.transaction.receiver_id();
+    pub fn receipts_of(
+        &self,
+        tx: &TxRecord,
+        outcome: &FinalExecutionOutcomeView,
+    ) -> Vec<ReceiptView> {
+        let local =
+            tx.transaction.transaction.signer_id() == tx.transaction.transaction.receiver_id();
         let first = tx.outcome.outcome.outcome.receipt_ids.first().copied();
         outcome
             .receipts_outcome
@@ -180,12 +201,24 @@ pub fn execution_status(
         }
     }
     if !awaiting_non_refund.is_subset(&executed) {
-        return if tx_final { TxExecutionStatus::IncludedFinal } else { TxExecutionStatus::Included };
+        return if tx_final {
+            TxExecutionStatus::IncludedFinal
+        } else {
+            TxExecutionStatus::Included
+        };
     }
     if !awaiting.is_subset(&executed) {
-        return if tx_final { TxExecutionStatus::Executed } else { TxExecutionStatus::ExecutedOptimistic };
+        return if tx_final {
+            TxExecutionStatus::Executed
+        } else {
+            TxExecutionStatus::ExecutedOptimistic
+        };
     }
-    let all_final = tx_final && outcome.receipts_outcome.iter().all(|o| is_final(&o.block_hash));
+    let all_final = tx_final
+        && outcome
+            .receipts_outcome
+            .iter()
+            .all(|o| is_final(&o.block_hash));
     if all_final {
         TxExecutionStatus::Final
     } else if tx_final {
@@ -218,7 +251,12 @@ mod tests {
         CryptoHash([n; 32])
     }
 
-    fn outcome(id: u8, block: u8, status: ExecutionStatusView, receipts: &[u8]) -> ExecutionOutcomeWithIdView {
+    fn outcome(
+        id: u8,
+        block: u8,
+        status: ExecutionStatusView,
+        receipts: &[u8],
+    ) -> ExecutionOutcomeWithIdView {
         ExecutionOutcomeWithIdView {
             proof: vec![],
             block_hash: h(100 + block),
@@ -235,7 +273,10 @@ mod tests {
         }
     }
 
-    fn view(tx: ExecutionOutcomeWithIdView, receipts: Vec<ExecutionOutcomeWithIdView>) -> FinalExecutionOutcomeView {
+    fn view(
+        tx: ExecutionOutcomeWithIdView,
+        receipts: Vec<ExecutionOutcomeWithIdView>,
+    ) -> FinalExecutionOutcomeView {
         FinalExecutionOutcomeView {
             status: final_status(&tx, &receipts),
             transaction: serde_json::from_value(serde_json::json!({
@@ -269,25 +310,55 @@ mod tests {
     fn status_levels_follow_execution_and_finality() {
         use TxExecutionStatus::*;
         assert_eq!(execution_status(&transfer(0), final_up_to(0)), Included);
-        assert_eq!(execution_status(&transfer(0), final_up_to(1)), IncludedFinal);
+        assert_eq!(
+            execution_status(&transfer(0), final_up_to(1)),
+            IncludedFinal
+        );
         // The refund is still pending: executed ignoring refunds.
-        assert_eq!(execution_status(&transfer(1), final_up_to(0)), ExecutedOptimistic);
+        assert_eq!(
+            execution_status(&transfer(1), final_up_to(0)),
+            ExecutedOptimistic
+        );
         assert_eq!(execution_status(&transfer(1), final_up_to(2)), Executed);
         assert_eq!(execution_status(&transfer(2), final_up_to(2)), Executed);
         assert_eq!(execution_status(&transfer(2), final_up_to(3)), Final);
-        assert_eq!(execution_status(&transfer(2), final_up_to(0)), ExecutedOptimistic);
+        assert_eq!(
+            execution_status(&transfer(2), final_up_to(0)),
+            ExecutedOptimistic
+        );
     }
 
     #[test]
     fn final_status_follows_the_receipt_chain() {
         assert_eq!(transfer(0).status, FinalExecutionStatus::Started);
-        assert_eq!(transfer(1).status, FinalExecutionStatus::SuccessValue(vec![]));
+        assert_eq!(
+            transfer(1).status,
+            FinalExecutionStatus::SuccessValue(vec![])
+        );
         // A call whose result comes from a callback two receipts later.
         let tx = outcome(1, 1, ExecutionStatusView::SuccessReceiptId(h(10)), &[10]);
-        let call = outcome(10, 2, ExecutionStatusView::SuccessReceiptId(h(13)), &[12, 13, 14]);
-        let inner = outcome(12, 3, ExecutionStatusView::SuccessValue(b"1".to_vec()), &[15]);
-        assert_eq!(final_status(&tx, &[call.clone(), inner.clone()]), FinalExecutionStatus::Started);
-        let callback = outcome(13, 4, ExecutionStatusView::SuccessValue(b"2".to_vec()), &[16]);
+        let call = outcome(
+            10,
+            2,
+            ExecutionStatusView::SuccessReceiptId(h(13)),
+            &[12, 13, 14],
+        );
+        let inner = outcome(
+            12,
+            3,
+            ExecutionStatusView::SuccessValue(b"1".to_vec()),
+            &[15],
+        );
+        assert_eq!(
+            final_status(&tx, &[call.clone(), inner.clone()]),
+            FinalExecutionStatus::Started
+        );
+        let callback = outcome(
+            13,
+            4,
+            ExecutionStatusView::SuccessValue(b"2".to_vec()),
+            &[16],
+        );
         assert_eq!(
             final_status(&tx, &[call, inner, callback]),
             FinalExecutionStatus::SuccessValue(b"2".to_vec())

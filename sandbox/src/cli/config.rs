@@ -101,10 +101,12 @@ impl NodeConfig {
         let raw: RawConfig = serde_json::from_str(text).context("config.json is not valid")?;
         let rpc = raw.rpc.unwrap_or_default();
         let consensus = raw.consensus.unwrap_or_default();
-        let min_delay =
-            consensus.min_block_production_delay.map_or(DEFAULT_MIN_BLOCK_DELAY, Duration::from);
-        let max_delay =
-            consensus.max_block_production_delay.map_or(DEFAULT_MAX_BLOCK_DELAY, Duration::from);
+        let min_delay = consensus
+            .min_block_production_delay
+            .map_or(DEFAULT_MIN_BLOCK_DELAY, Duration::from);
+        let max_delay = consensus
+            .max_block_production_delay
+            .map_or(DEFAULT_MAX_BLOCK_DELAY, Duration::from);
         anyhow::ensure!(
             !min_delay.is_zero() && min_delay <= max_delay,
             "config.json: consensus.min_block_production_delay ({min_delay:?}) must be positive and \
@@ -112,8 +114,12 @@ impl NodeConfig {
         );
         Ok(Self {
             genesis_file: raw.genesis_file.unwrap_or_else(|| GENESIS_FILE.to_owned()),
-            validator_key_file: raw.validator_key_file.unwrap_or_else(|| VALIDATOR_KEY_FILE.to_owned()),
-            node_key_file: raw.node_key_file.unwrap_or_else(|| NODE_KEY_FILE.to_owned()),
+            validator_key_file: raw
+                .validator_key_file
+                .unwrap_or_else(|| VALIDATOR_KEY_FILE.to_owned()),
+            node_key_file: raw
+                .node_key_file
+                .unwrap_or_else(|| NODE_KEY_FILE.to_owned()),
             rpc_addr: rpc.addr.unwrap_or_else(|| "0.0.0.0:3030".to_owned()),
             json_payload_max_size: rpc
                 .limits_config
@@ -198,9 +204,18 @@ mod tests {
     fn fast_init_config_reads_back() {
         let text = default_config_json(true).to_string();
         let config = NodeConfig::from_json(&text).unwrap();
-        assert_eq!(config.min_block_production_delay, Duration::from_millis(120));
-        assert_eq!(config.max_block_production_delay, Duration::from_millis(500));
-        assert_eq!(config.avg_block_production_delay(), Duration::from_millis(310));
+        assert_eq!(
+            config.min_block_production_delay,
+            Duration::from_millis(120)
+        );
+        assert_eq!(
+            config.max_block_production_delay,
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            config.avg_block_production_delay(),
+            Duration::from_millis(310)
+        );
         assert_eq!(config.json_payload_max_size, 10 * 1024 * 1024);
         assert_eq!(config.trie_viewer_state_size_limit, Some(50_000));
         assert_eq!(config.max_gas_burnt_view, None);
@@ -230,7 +245,10 @@ mod tests {
         let mut value = default_config_json(true);
         value["consensus"]["min_block_production_delay"] = json!({"secs": 5, "nanos": 0});
         let err = NodeConfig::from_json(&value.to_string()).unwrap_err();
-        assert!(format!("{err:#}").contains("min_block_production_delay"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("min_block_production_delay"),
+            "{err:#}"
+        );
     }
 
     /// RFC 7396 merge patch, as near-sandbox applies it.

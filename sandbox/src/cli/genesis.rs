@@ -33,8 +33,11 @@ pub const SUPPORTED_PROTOCOL_VERSIONS: std::ops::RangeInclusive<ProtocolVersion>
 pub fn random_chain_id() -> String {
     use rand::Rng;
     use rand::distributions::Alphanumeric;
-    let suffix: String =
-        rand::thread_rng().sample_iter(&Alphanumeric).take(5).map(char::from).collect();
+    let suffix: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(5)
+        .map(char::from)
+        .collect();
     format!("test-chain-{suffix}")
 }
 
@@ -125,7 +128,8 @@ pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
 pub fn check_genesis_config(config: &GenesisConfig) -> anyhow::Result<()> {
     let chain_id = config.chain_id.as_str();
     anyhow::ensure!(
-        chain_id != near_primitives::chains::MAINNET && chain_id != near_primitives::chains::TESTNET,
+        chain_id != near_primitives::chains::MAINNET
+            && chain_id != near_primitives::chains::TESTNET,
         "refusing to run a sandbox node with chain id `{chain_id}`: only local chains are allowed"
     );
     anyhow::ensure!(
@@ -135,7 +139,10 @@ pub fn check_genesis_config(config: &GenesisConfig) -> anyhow::Result<()> {
         SUPPORTED_PROTOCOL_VERSIONS.start(),
         SUPPORTED_PROTOCOL_VERSIONS.end()
     );
-    anyhow::ensure!(config.epoch_length > 0, "genesis epoch_length must be positive");
+    anyhow::ensure!(
+        config.epoch_length > 0,
+        "genesis epoch_length must be positive"
+    );
     anyhow::ensure!(
         !config.validators.is_empty(),
         "genesis must name at least one validator"
@@ -166,8 +173,16 @@ mod tests {
     fn local_genesis_has_the_neard_shape_near_sandbox_expects() {
         let genesis = genesis();
         let json = serde_json::to_value(&genesis).unwrap();
-        assert!(json["chain_id"].as_str().unwrap().starts_with("test-chain-"));
-        assert_eq!(json["chain_id"].as_str().unwrap().len(), "test-chain-".len() + 5);
+        assert!(
+            json["chain_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("test-chain-")
+        );
+        assert_eq!(
+            json["chain_id"].as_str().unwrap().len(),
+            "test-chain-".len() + 5
+        );
         assert_eq!(json["protocol_version"], PROTOCOL_VERSION);
         assert_eq!(json["epoch_length"], 60);
         assert_eq!(json["min_gas_price"], "100000000");
@@ -176,14 +191,22 @@ mod tests {
         // near-sandbox parses `total_supply` as a string and appends to `records`.
         assert_eq!(json["total_supply"], "2050000000000000000000000000000000");
         assert_eq!(json["records"].as_array().unwrap().len(), 4);
-        assert_eq!(json["validators"][0]["amount"], "50000000000000000000000000000000");
+        assert_eq!(
+            json["validators"][0]["amount"],
+            "50000000000000000000000000000000"
+        );
     }
 
     #[test]
     fn public_chain_ids_and_unknown_protocols_are_refused() {
         let mut config = genesis().config;
         config.chain_id = "mainnet".into();
-        assert!(check_genesis_config(&config).unwrap_err().to_string().contains("mainnet"));
+        assert!(
+            check_genesis_config(&config)
+                .unwrap_err()
+                .to_string()
+                .contains("mainnet")
+        );
         config.chain_id = "test-chain-abcde".into();
         for pv in SUPPORTED_PROTOCOL_VERSIONS {
             config.protocol_version = pv;
@@ -191,7 +214,10 @@ mod tests {
         }
         config.protocol_version = 83;
         let err = check_genesis_config(&config).unwrap_err().to_string();
-        assert!(err.contains("protocol_version 83 is not supported"), "{err}");
+        assert!(
+            err.contains("protocol_version 83 is not supported"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -27,7 +27,11 @@ use config::{CONFIG_FILE, NodeConfig};
 pub const IDLE_BLOCK_INTERVAL: Duration = Duration::from_secs(1);
 
 #[derive(Parser, Debug)]
-#[command(name = "nexus-sandbox", version, about = "A local single-process NEAR node")]
+#[command(
+    name = "nexus-sandbox",
+    version,
+    about = "A local single-process NEAR node"
+)]
 struct Cli {
     /// Directory for config and keys (neard's `--home`).
     #[arg(long, global = true, value_name = "DIR")]
@@ -95,17 +99,26 @@ pub fn main() -> i32 {
 }
 
 fn default_home() -> PathBuf {
-    std::env::var_os("HOME").map_or_else(|| PathBuf::from(".near"), |h| PathBuf::from(h).join(".near"))
+    std::env::var_os("HOME").map_or_else(
+        || PathBuf::from(".near"),
+        |h| PathBuf::from(h).join(".near"),
+    )
 }
 
 /// Quiet by default; `RUST_LOG` is respected (near-sandbox sets it from `NEAR_SANDBOX_LOG`).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
-fn write_if_missing(path: &Path, write: impl FnOnce(&Path) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn write_if_missing(
+    path: &Path,
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     if path.exists() {
         tracing::info!(target: "init", path = %path.display(), "exists, kept");
         return Ok(());
@@ -115,9 +128,13 @@ fn write_if_missing(path: &Path, write: impl FnOnce(&Path) -> anyhow::Result<()>
 
 fn init(home: &Path, args: &InitArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(home).with_context(|| format!("cannot create {}", home.display()))?;
-    let chain_id = args.chain_id.clone().unwrap_or_else(genesis::random_chain_id);
+    let chain_id = args
+        .chain_id
+        .clone()
+        .unwrap_or_else(genesis::random_chain_id);
     anyhow::ensure!(
-        chain_id != near_primitives::chains::MAINNET && chain_id != near_primitives::chains::TESTNET,
+        chain_id != near_primitives::chains::MAINNET
+            && chain_id != near_primitives::chains::TESTNET,
         "refusing to initialize a sandbox node for `{chain_id}`: only local chains are allowed"
     );
     write_if_missing(&home.join(CONFIG_FILE), |path| {
@@ -134,7 +151,12 @@ fn init(home: &Path, args: &InitArgs) -> anyhow::Result<()> {
     write_if_missing(&home.join(config::GENESIS_FILE), |path| {
         let validator = keys::read_key_file(&validator_path)?;
         let near = near_crypto::InMemorySigner::test_signer(&"near".parse().expect("valid id"));
-        let genesis = genesis::local_genesis(chain_id, &validator.account_id, &validator.public_key, &near.public_key())?;
+        let genesis = genesis::local_genesis(
+            chain_id,
+            &validator.account_id,
+            &validator.public_key,
+            &near.public_key(),
+        )?;
         let text = serde_json::to_string_pretty(&genesis)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
     })?;
@@ -144,11 +166,16 @@ fn init(home: &Path, args: &InitArgs) -> anyhow::Result<()> {
 /// Parses the RPC address and keeps it on loopback: an unspecified address (`0.0.0.0`, neard's
 /// default) becomes `127.0.0.1`; any other non-loopback address is refused.
 fn loopback_addr(addr: &str) -> anyhow::Result<SocketAddr> {
-    let mut parsed: SocketAddr = addr.parse().with_context(|| format!("invalid RPC address `{addr}`"))?;
+    let mut parsed: SocketAddr = addr
+        .parse()
+        .with_context(|| format!("invalid RPC address `{addr}`"))?;
     if parsed.ip().is_unspecified() {
         parsed.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
-    anyhow::ensure!(parsed.ip().is_loopback(), "RPC address {parsed} is not a loopback address; this node only serves locally");
+    anyhow::ensure!(
+        parsed.ip().is_loopback(),
+        "RPC address {parsed} is not a loopback address; this node only serves locally"
+    );
     Ok(parsed)
 }
 
@@ -169,7 +196,12 @@ pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result
         Ok(key) => key.public_key,
         Err(_) => keys::random_signer(keys::NODE_KEY_ACCOUNT).public_key(),
     };
-    let validator = genesis.config.validators.first().cloned().context("genesis has no validator")?;
+    let validator = genesis
+        .config
+        .validators
+        .first()
+        .cloned()
+        .context("genesis has no validator")?;
     let runtime = Runtime::new(
         genesis.config.protocol_version,
         genesis.config.chain_id.clone(),
@@ -188,7 +220,12 @@ pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result
         avg_block_delay: config.avg_block_production_delay(),
         idle_tick: IDLE_BLOCK_INTERVAL,
     };
-    Ok(LoadedNode { config, rpc_addr, chain: Chain::new(params, runtime, store), node_key })
+    Ok(LoadedNode {
+        config,
+        rpc_addr,
+        chain: Chain::new(params, runtime, store),
+        node_key,
+    })
 }
 
 /// A running node: its RPC address and chain. The server runs on the current tokio runtime.
@@ -244,26 +281,56 @@ mod tests {
 
     #[test]
     fn near_sandbox_command_lines_parse() {
-        let cli = Cli::try_parse_from(["nexus-sandbox", "--home", "/tmp/x", "init", "--fast"]).unwrap();
-        assert!(matches!(cli.command, Command::Init(InitArgs { fast: true, .. })));
+        let cli =
+            Cli::try_parse_from(["nexus-sandbox", "--home", "/tmp/x", "init", "--fast"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Init(InitArgs { fast: true, .. })
+        ));
         let cli = Cli::try_parse_from([
-            "nexus-sandbox", "--home", "/tmp/x", "run", "--rpc-addr", "127.0.0.1:3030", "--network-addr", "127.0.0.1:3031",
+            "nexus-sandbox",
+            "--home",
+            "/tmp/x",
+            "run",
+            "--rpc-addr",
+            "127.0.0.1:3030",
+            "--network-addr",
+            "127.0.0.1:3031",
         ])
         .unwrap();
-        let Command::Run(run) = cli.command else { panic!("run expected") };
+        let Command::Run(run) = cli.command else {
+            panic!("run expected")
+        };
         assert_eq!(run.rpc_addr.as_deref(), Some("127.0.0.1:3030"));
         // Other neard init flags are accepted.
         let cli = Cli::try_parse_from([
-            "nexus-sandbox", "--home", "/tmp/x", "init", "--fast", "--account-id", "x.near", "--num-shards", "1",
+            "nexus-sandbox",
+            "--home",
+            "/tmp/x",
+            "init",
+            "--fast",
+            "--account-id",
+            "x.near",
+            "--num-shards",
+            "1",
         ])
         .unwrap();
-        assert!(matches!(cli.command, Command::Init(InitArgs { fast: true, .. })));
+        assert!(matches!(
+            cli.command,
+            Command::Init(InitArgs { fast: true, .. })
+        ));
     }
 
     #[test]
     fn rpc_addresses_stay_on_loopback() {
-        assert_eq!(loopback_addr("0.0.0.0:3030").unwrap().to_string(), "127.0.0.1:3030");
-        assert_eq!(loopback_addr("127.0.0.1:1").unwrap().to_string(), "127.0.0.1:1");
+        assert_eq!(
+            loopback_addr("0.0.0.0:3030").unwrap().to_string(),
+            "127.0.0.1:3030"
+        );
+        assert_eq!(
+            loopback_addr("127.0.0.1:1").unwrap().to_string(),
+            "127.0.0.1:1"
+        );
         assert!(loopback_addr("192.0.2.1:3030").is_err());
         assert!(loopback_addr("nonsense").is_err());
     }
@@ -271,22 +338,50 @@ mod tests {
     #[test]
     fn init_writes_the_four_files_and_refuses_public_chains() {
         let dir = tempfile::tempdir().unwrap();
-        let args = InitArgs { fast: true, chain_id: None, ignored: vec![] };
+        let args = InitArgs {
+            fast: true,
+            chain_id: None,
+            ignored: vec![],
+        };
         init(dir.path(), &args).unwrap();
-        for file in ["config.json", "genesis.json", "validator_key.json", "node_key.json"] {
+        for file in [
+            "config.json",
+            "genesis.json",
+            "validator_key.json",
+            "node_key.json",
+        ] {
             assert!(dir.path().join(file).exists(), "{file}");
         }
-        let genesis: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("genesis.json")).unwrap()).unwrap();
-        let validator: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("validator_key.json")).unwrap()).unwrap();
+        let genesis: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("genesis.json")).unwrap(),
+        )
+        .unwrap();
+        let validator: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("validator_key.json")).unwrap(),
+        )
+        .unwrap();
         assert_eq!(validator["account_id"], "test.near");
-        assert_eq!(genesis["validators"][0]["public_key"], validator["public_key"]);
+        assert_eq!(
+            genesis["validators"][0]["public_key"],
+            validator["public_key"]
+        );
         let config = NodeConfig::load(dir.path()).unwrap();
-        assert_eq!(config.min_block_production_delay, Duration::from_millis(120));
+        assert_eq!(
+            config.min_block_production_delay,
+            Duration::from_millis(120)
+        );
 
         let other = tempfile::tempdir().unwrap();
-        let args = InitArgs { fast: false, chain_id: Some("mainnet".into()), ignored: vec![] };
-        assert!(init(other.path(), &args).unwrap_err().to_string().contains("mainnet"));
+        let args = InitArgs {
+            fast: false,
+            chain_id: Some("mainnet".into()),
+            ignored: vec![],
+        };
+        assert!(
+            init(other.path(), &args)
+                .unwrap_err()
+                .to_string()
+                .contains("mainnet")
+        );
     }
 }

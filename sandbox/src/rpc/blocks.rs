@@ -45,20 +45,27 @@ impl UnknownBlock {
 
     /// Wraps a method's error, with HTTP 422 for a past height.
     pub fn into_failure(self, error: near_jsonrpc_primitives::errors::RpcError) -> RpcFailure {
-        if self.past_height { RpcFailure::unknown_past_block(error) } else { error.into() }
+        if self.past_height {
+            RpcFailure::unknown_past_block(error)
+        } else {
+            error.into()
+        }
     }
 }
 
 /// Resolves a block reference on the canonical chain.
-pub fn resolve<'a>(chain: &'a Chain, reference: &BlockReference) -> Result<&'a Block, UnknownBlock> {
+pub fn resolve<'a>(
+    chain: &'a Chain,
+    reference: &BlockReference,
+) -> Result<&'a Block, UnknownBlock> {
     let blocks = chain.blocks();
     let found = match reference {
         BlockReference::Finality(Finality::None) => Some(blocks.head()),
         BlockReference::Finality(Finality::DoomSlug) => Some(blocks.near_final_block()),
         BlockReference::Finality(Finality::Final) => Some(blocks.final_block()),
-        BlockReference::SyncCheckpoint(SyncCheckpoint::Genesis | SyncCheckpoint::EarliestAvailable) => {
-            Some(blocks.genesis())
-        }
+        BlockReference::SyncCheckpoint(
+            SyncCheckpoint::Genesis | SyncCheckpoint::EarliestAvailable,
+        ) => Some(blocks.genesis()),
         BlockReference::BlockId(BlockId::Height(h)) => blocks.by_height(*h),
         BlockReference::BlockId(BlockId::Hash(h)) => blocks.by_hash(h),
     };
@@ -72,7 +79,9 @@ pub fn header_view(chain: &Chain, block: &Block) -> BlockHeaderView {
     let blocks = chain.blocks();
     // On one validator the final block trails the head by two blocks; for past blocks, by two
     // blocks below them.
-    let last_final = blocks.last_before(block.height).and_then(|b| blocks.last_before(b.height));
+    let last_final = blocks
+        .last_before(block.height)
+        .and_then(|b| blocks.last_before(b.height));
     let last_ds_final = blocks.last_before(block.height);
     let timestamp_ns = block.timestamp_ns;
     BlockHeaderView {
@@ -155,7 +164,9 @@ pub fn block(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
     state.chain.read(|chain| match resolve(chain, &reference) {
         Ok(block) => to_value(block_view(chain, block)),
         Err(unknown) => {
-            let error = RpcBlockError::UnknownBlock { error_message: unknown.db_message() };
+            let error = RpcBlockError::UnknownBlock {
+                error_message: unknown.db_message(),
+            };
             Err(unknown.into_failure(error.into()))
         }
     })
@@ -171,7 +182,9 @@ pub fn chunk(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
     let reference: ChunkReference = Params::new(params)
         .try_singleton(|id: ChunkId| {
             Ok(match id {
-                ChunkId::BlockShardId(block_id, shard_id) => ChunkReference::BlockShardId { block_id, shard_id },
+                ChunkId::BlockShardId(block_id, shard_id) => {
+                    ChunkReference::BlockShardId { block_id, shard_id }
+                }
                 ChunkId::Hash(chunk_id) => ChunkReference::ChunkHash { chunk_id },
             })
         })
@@ -179,26 +192,46 @@ pub fn chunk(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
     state.chain.read(|chain| {
         let block = match &reference {
             ChunkReference::BlockShardId { block_id, shard_id } => {
-                let block = resolve(chain, &BlockReference::BlockId(block_id.clone())).map_err(|unknown| {
-                    let error = RpcChunkError::UnknownBlock { error_message: unknown.db_message() };
-                    unknown.into_failure(error.into())
-                })?;
+                let block = resolve(chain, &BlockReference::BlockId(block_id.clone())).map_err(
+                    |unknown| {
+                        let error = RpcChunkError::UnknownBlock {
+                            error_message: unknown.db_message(),
+                        };
+                        unknown.into_failure(error.into())
+                    },
+                )?;
                 if *shard_id != ShardId::new(0) {
-                    return Err(failure(RpcChunkError::InvalidShardId { shard_id: *shard_id }));
+                    return Err(failure(RpcChunkError::InvalidShardId {
+                        shard_id: *shard_id,
+                    }));
                 }
                 block
             }
-            ChunkReference::ChunkHash { chunk_id } => chain.blocks().by_chunk_hash(chunk_id).ok_or_else(|| {
-                failure(RpcChunkError::UnknownChunk {
-                    chunk_hash: near_primitives::sharding::ChunkHash(*chunk_id),
-                })
-            })?,
+            ChunkReference::ChunkHash { chunk_id } => {
+                chain.blocks().by_chunk_hash(chunk_id).ok_or_else(|| {
+                    failure(RpcChunkError::UnknownChunk {
+                        chunk_hash: near_primitives::sharding::ChunkHash(*chunk_id),
+                    })
+                })?
+            }
         };
         to_value(ChunkView {
             author: chain.params().validator_id.clone(),
             header: chunk_header_view(chain, block),
-            transactions: block.chunk.transactions.iter().cloned().map(Into::into).collect(),
-            receipts: block.chunk.receipts.iter().cloned().map(ReceiptView::from).collect(),
+            transactions: block
+                .chunk
+                .transactions
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+            receipts: block
+                .chunk
+                .receipts
+                .iter()
+                .cloned()
+                .map(ReceiptView::from)
+                .collect(),
         })
     })
 }
@@ -209,7 +242,11 @@ pub fn gas_price(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
         #[serde(default)]
         block_id: MaybeBlockId,
     }
-    let params = if params.is_null() { Value::Array(vec![Value::Null]) } else { params };
+    let params = if params.is_null() {
+        Value::Array(vec![Value::Null])
+    } else {
+        params
+    };
     let block_id = Params::new(params)
         .try_singleton(|block_id: MaybeBlockId| Ok(Request { block_id }))
         .unwrap_or_parse()?
@@ -217,10 +254,14 @@ pub fn gas_price(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
     state.chain.read(|chain| {
         let reference = block_id.map_or(BlockReference::latest(), BlockReference::BlockId);
         let block = resolve(chain, &reference).map_err(|unknown| {
-            let error = RpcGasPriceError::UnknownBlock { error_message: unknown.db_message() };
+            let error = RpcGasPriceError::UnknownBlock {
+                error_message: unknown.db_message(),
+            };
             unknown.into_failure(error.into())
         })?;
-        to_value(GasPriceView { gas_price: block.gas_price })
+        to_value(GasPriceView {
+            gas_price: block.gas_price,
+        })
     })
 }
 
@@ -268,7 +309,11 @@ fn epoch_validator_info(chain: &Chain, block: &Block) -> EpochValidatorInfo {
 }
 
 pub fn validators(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
-    let params = if params.is_null() { Value::Array(vec![Value::Null]) } else { params };
+    let params = if params.is_null() {
+        Value::Array(vec![Value::Null])
+    } else {
+        params
+    };
     let reference: EpochReference = Params::new(params)
         .try_singleton(|id: MaybeBlockId| {
             Ok(id.map_or(EpochReference::Latest, EpochReference::BlockId))
@@ -278,7 +323,9 @@ pub fn validators(state: &RpcState, params: Value) -> Result<Value, RpcFailure> 
         let blocks = chain.blocks();
         let block = match &reference {
             EpochReference::Latest => Some(blocks.head()),
-            EpochReference::BlockId(id) => resolve(chain, &BlockReference::BlockId(id.clone())).ok(),
+            EpochReference::BlockId(id) => {
+                resolve(chain, &BlockReference::BlockId(id.clone())).ok()
+            }
             EpochReference::EpochId(epoch_id) => find_epoch(chain, epoch_id),
         };
         let block = block.ok_or_else(|| failure(RpcValidatorError::UnknownEpoch))?;
@@ -302,11 +349,17 @@ fn find_epoch<'a>(chain: &'a Chain, epoch_id: &EpochId) -> Option<&'a Block> {
 }
 
 pub fn protocol_config(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
-    let params = if params.is_null() { serde_json::json!({"finality": "final"}) } else { params };
+    let params = if params.is_null() {
+        serde_json::json!({"finality": "final"})
+    } else {
+        params
+    };
     let reference: BlockReference = parse(params)?;
     state.chain.read(|chain| {
         resolve(chain, &reference).map_err(|unknown| {
-            let error = RpcProtocolConfigError::UnknownBlock { error_message: unknown.db_message() };
+            let error = RpcProtocolConfigError::UnknownBlock {
+                error_message: unknown.db_message(),
+            };
             unknown.into_failure(error.into())
         })?;
         let view = ProtocolConfigView::from(ProtocolConfig {
@@ -334,7 +387,8 @@ pub fn status_response(state: &RpcState) -> StatusResponse {
         // `StatusSyncInfo`'s times are `near_time::Utc`; build it through its serde form (RFC 3339).
         let time = |ns: u64| {
             let ns = i64::try_from(ns).unwrap_or(i64::MAX);
-            chrono::DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+            chrono::DateTime::from_timestamp_nanos(ns)
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
         };
         let sync_info: StatusSyncInfo = serde_json::from_value(serde_json::json!({
             "latest_block_hash": head.hash,
@@ -360,7 +414,9 @@ pub fn status_response(state: &RpcState) -> StatusResponse {
             protocol_version: chain.genesis_config().protocol_version,
             latest_protocol_version: chain.genesis_config().protocol_version,
             rpc_addr: Some(node.rpc_addr.clone()),
-            validators: vec![ValidatorInfo { account_id: chain.params().validator_id.clone() }],
+            validators: vec![ValidatorInfo {
+                account_id: chain.params().validator_id.clone(),
+            }],
             sync_info,
             validator_account_id: Some(chain.params().validator_id.clone()),
             validator_public_key: Some(chain.params().validator_key.clone()),

@@ -16,7 +16,10 @@ impl RpcFailure {
     /// A handler's `UNKNOWN_BLOCK` for a height the chain has already passed (skipped by a
     /// fast-forward, or below genesis).
     pub fn unknown_past_block(error: RpcError) -> Self {
-        Self { error, status: StatusCode::UNPROCESSABLE_ENTITY }
+        Self {
+            error,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        }
     }
 
     /// A request-validation parse error (`PARSE_ERROR`, HTTP 400).
@@ -126,7 +129,10 @@ mod tests {
     #[test]
     fn invalid_nonce_has_the_exact_neard_shape() {
         let f = failure(RpcTransactionError::InvalidTransaction {
-            context: InvalidTxError::InvalidNonce { tx_nonce: 5, ak_nonce: 9 },
+            context: InvalidTxError::InvalidNonce {
+                tx_nonce: 5,
+                ak_nonce: 9,
+            },
         });
         assert_eq!(f.status, StatusCode::OK);
         assert_eq!(
@@ -145,13 +151,21 @@ mod tests {
     fn timeouts_are_408_and_internal_errors_500() {
         let f = failure(RpcTransactionError::TimeoutError(None));
         assert_eq!(f.status, StatusCode::REQUEST_TIMEOUT);
-        assert_eq!(RpcFailure::internal("boom").status, StatusCode::INTERNAL_SERVER_ERROR);
-        let e = failure(RpcBlockError::UnknownBlock { error_message: "BLOCK HEIGHT: 5".into() });
+        assert_eq!(
+            RpcFailure::internal("boom").status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let e = failure(RpcBlockError::UnknownBlock {
+            error_message: "BLOCK HEIGHT: 5".into(),
+        });
         assert_eq!(e.status, StatusCode::OK);
         assert_eq!(
             serde_json::to_value(&e.error).unwrap()["data"],
             "DB Not Found Error: BLOCK HEIGHT: 5 \n Cause: Unknown"
         );
-        assert_eq!(RpcFailure::unknown_past_block(e.error).status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            RpcFailure::unknown_past_block(e.error).status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
 }

@@ -51,7 +51,9 @@ pub async fn dispatch(state: &RpcState, method: &str, params: Value) -> Result<V
         "send_tx" => transactions::send_tx(state, params).await,
         "status" => blocks::status(state),
         "tx" => transactions::tx_status(state, params, false).await,
-        "tx_status" | "EXPERIMENTAL_tx_status" => transactions::tx_status(state, params, true).await,
+        "tx_status" | "EXPERIMENTAL_tx_status" => {
+            transactions::tx_status(state, params, true).await
+        }
         "validators" => blocks::validators(state, params),
         "EXPERIMENTAL_genesis_config" => blocks::genesis_config(state),
         "EXPERIMENTAL_protocol_config" => blocks::protocol_config(state, params),

@@ -9,7 +9,8 @@ use super::errors::RpcFailure;
 
 /// Parses `value` as `T`, with neard's error message.
 pub fn parse<T: DeserializeOwned>(value: Value) -> Result<T, RpcFailure> {
-    serde_json::from_value(value).map_err(|e| RpcFailure::parse(format!("Failed parsing args: {e}")))
+    serde_json::from_value(value)
+        .map_err(|e| RpcFailure::parse(format!("Failed parsing args: {e}")))
 }
 
 /// Request parameters being matched against the positional forms, then the object form.
@@ -20,7 +21,10 @@ pub struct Params<T> {
 
 impl<T> Params<T> {
     pub fn new(value: Value) -> Self {
-        Self { value, parsed: None }
+        Self {
+            value,
+            parsed: None,
+        }
     }
 
     /// `[a]`: parse the single element as `A` and map it.
@@ -28,13 +32,11 @@ impl<T> Params<T> {
         mut self,
         f: impl FnOnce(A) -> Result<T, RpcFailure>,
     ) -> Self {
-        if self.parsed.is_none() {
-            if let Value::Array(items) = &self.value {
-                if items.len() == 1 {
-                    let item = items[0].clone();
-                    self.parsed = Some(parse::<A>(item).and_then(f));
-                }
-            }
+        if self.parsed.is_none()
+            && let Value::Array(items) = &self.value
+            && let [item] = items.as_slice()
+        {
+            self.parsed = Some(parse::<A>(item.clone()).and_then(f));
         }
         self
     }
@@ -44,13 +46,13 @@ impl<T> Params<T> {
         mut self,
         f: impl FnOnce(A, B) -> Result<T, RpcFailure>,
     ) -> Self {
-        if self.parsed.is_none() {
-            if let Value::Array(items) = &self.value {
-                if items.len() == 2 {
-                    let (a, b) = (items[0].clone(), items[1].clone());
-                    self.parsed = Some(parse::<A>(a).and_then(|a| parse::<B>(b).and_then(|b| f(a, b))));
-                }
-            }
+        if self.parsed.is_none()
+            && let Value::Array(items) = &self.value
+            && let [a, b] = items.as_slice()
+        {
+            let parsed =
+                parse::<A>(a.clone()).and_then(|a| parse::<B>(b.clone()).and_then(|b| f(a, b)));
+            self.parsed = Some(parsed);
         }
         self
     }
@@ -81,7 +83,10 @@ mod tests {
 
     #[test]
     fn object_and_positional_forms_parse_alike() {
-        assert_eq!(block_reference(json!([5])).unwrap(), BlockReference::BlockId(BlockId::Height(5)));
+        assert_eq!(
+            block_reference(json!([5])).unwrap(),
+            BlockReference::BlockId(BlockId::Height(5))
+        );
         assert_eq!(
             block_reference(json!({"block_id": 5})).unwrap(),
             BlockReference::BlockId(BlockId::Height(5))
@@ -91,7 +96,10 @@ mod tests {
             BlockReference::Finality(Finality::DoomSlug)
         );
         let hash = "11111111111111111111111111111111";
-        assert!(matches!(block_reference(json!([hash])).unwrap(), BlockReference::BlockId(BlockId::Hash(_))));
+        assert!(matches!(
+            block_reference(json!([hash])).unwrap(),
+            BlockReference::BlockId(BlockId::Hash(_))
+        ));
     }
 
     #[test]
@@ -100,9 +108,16 @@ mod tests {
         assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
         let value = serde_json::to_value(&err.error).unwrap();
         assert_eq!(value["cause"]["name"], "PARSE_ERROR");
-        assert!(value["data"].as_str().unwrap().starts_with("Failed parsing args: "), "{value}");
-        let pair: Result<(u64, String), RpcFailure> =
-            Params::new(json!([1, "x"])).try_pair(|a: u64, b: String| Ok((a, b))).unwrap_or_parse();
+        assert!(
+            value["data"]
+                .as_str()
+                .unwrap()
+                .starts_with("Failed parsing args: "),
+            "{value}"
+        );
+        let pair: Result<(u64, String), RpcFailure> = Params::new(json!([1, "x"]))
+            .try_pair(|a: u64, b: String| Ok((a, b)))
+            .unwrap_or_parse();
         assert_eq!(pair.unwrap(), (1, "x".to_owned()));
     }
 }

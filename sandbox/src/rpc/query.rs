@@ -44,10 +44,12 @@ pub fn query(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
         let block = resolve(chain, &request.block_reference).map_err(unknown_block_failure)?;
         let (height, hash) = (block.height, block.hash);
         match run_query(chain, block, &request.request, limit) {
-            QueryOutcome::Ok(kind) => {
-                serde_json::to_value(RpcQueryResponse { kind, block_height: height, block_hash: hash })
-                    .map_err(|e| RpcFailure::internal(e.to_string()))
-            }
+            QueryOutcome::Ok(kind) => serde_json::to_value(RpcQueryResponse {
+                kind,
+                block_height: height,
+                block_hash: hash,
+            })
+            .map_err(|e| RpcFailure::internal(e.to_string())),
             QueryOutcome::Legacy(error) => Ok(json!({
                 "error": error,
                 "logs": [],
@@ -65,16 +67,28 @@ fn unknown_block_failure(unknown: UnknownBlock) -> RpcFailure {
         BlockReference::BlockId(BlockId::Height(h)) => {
             format!("DB Not Found Error: BLOCK HEIGHT: {h} \n Cause: Unknown")
         }
-        BlockReference::BlockId(BlockId::Hash(h)) => format!("DB Not Found Error: BLOCK HEADER: {h}"),
-        _ => RpcQueryError::UnknownBlock { block_reference: unknown.reference.clone() }.to_string(),
+        BlockReference::BlockId(BlockId::Hash(h)) => {
+            format!("DB Not Found Error: BLOCK HEADER: {h}")
+        }
+        _ => RpcQueryError::UnknownBlock {
+            block_reference: unknown.reference.clone(),
+        }
+        .to_string(),
     };
-    let cause = serde_json::to_value(RpcQueryError::UnknownBlock { block_reference: unknown.reference.clone() })
-        .unwrap_or(Value::Null);
+    let cause = serde_json::to_value(RpcQueryError::UnknownBlock {
+        block_reference: unknown.reference.clone(),
+    })
+    .unwrap_or(Value::Null);
     let error = RpcError::new_internal_or_handler_error(Some(Value::String(data)), cause);
     unknown.into_failure(error)
 }
 
-fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: Option<u64>) -> QueryOutcome {
+fn run_query(
+    chain: &Chain,
+    block: &Block,
+    request: &QueryRequest,
+    state_limit: Option<u64>,
+) -> QueryOutcome {
     let store = chain.store();
     let (block_height, block_hash): (BlockHeight, CryptoHash) = (block.height, block.hash);
     let unknown_account = |account_id: &near_primitives::types::AccountId| {
@@ -86,7 +100,9 @@ fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: 
     };
     match request {
         QueryRequest::ViewAccount { account_id } => match store.account(account_id, block_height) {
-            Some(account) => QueryOutcome::Ok(QueryResponseKind::ViewAccount(AccountView::from(&account))),
+            Some(account) => {
+                QueryOutcome::Ok(QueryResponseKind::ViewAccount(AccountView::from(&account)))
+            }
             None => unknown_account(account_id),
         },
         QueryRequest::ViewCode { account_id } => {
@@ -95,7 +111,9 @@ fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: 
             };
             match store.code(account_id, block_height) {
                 Some(code) => QueryOutcome::Ok(QueryResponseKind::ViewCode(ContractCodeView {
-                    hash: account.local_contract_hash().unwrap_or_else(|| CryptoHash::hash_bytes(&code)),
+                    hash: account
+                        .local_contract_hash()
+                        .unwrap_or_else(|| CryptoHash::hash_bytes(&code)),
                     code,
                 })),
                 None => QueryOutcome::Err(RpcQueryError::NoContractCode {
@@ -105,12 +123,20 @@ fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: 
                 }),
             }
         }
-        QueryRequest::ViewState { account_id, prefix, after_key, limit, include_proof: _ } => {
+        QueryRequest::ViewState {
+            account_id,
+            prefix,
+            after_key,
+            limit,
+            include_proof: _,
+        } => {
             let Some(account) = store.account(account_id, block_height) else {
                 return unknown_account(account_id);
             };
             if let Some(max) = state_limit {
-                let code_len = store.code(account_id, block_height).map_or(0, |c| c.len() as u64);
+                let code_len = store
+                    .code(account_id, block_height)
+                    .map_or(0, |c| c.len() as u64);
                 if account.storage_usage().saturating_sub(code_len) > max {
                     return QueryOutcome::Err(RpcQueryError::TooLargeContractState {
                         contract_account_id: account_id.clone(),
@@ -121,7 +147,13 @@ fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: 
             }
             let limit = limit.map(|l| l.get() as usize);
             let after: Option<&[u8]> = after_key.as_ref().map(|k| k.as_ref());
-            let mut values = store.contract_data(account_id, prefix.as_ref(), after, limit.map(|l| l + 1), block_height);
+            let mut values = store.contract_data(
+                account_id,
+                prefix.as_ref(),
+                after,
+                limit.map(|l| l + 1),
+                block_height,
+            );
             let last_key = match limit {
                 Some(l) if values.len() > l => {
                     values.truncate(l);
@@ -132,18 +164,24 @@ fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: 
             QueryOutcome::Ok(QueryResponseKind::ViewState(ViewStateResult {
                 values: values
                     .into_iter()
-                    .map(|(key, value)| StateItem { key: key.into(), value: value.into() })
+                    .map(|(key, value)| StateItem {
+                        key: key.into(),
+                        value: value.into(),
+                    })
                     .collect(),
                 proof: vec![],
                 last_key,
             }))
         }
-        QueryRequest::ViewAccessKey { account_id, public_key } => {
-            match store.access_key(account_id, public_key, block_height) {
-                Some(key) => QueryOutcome::Ok(QueryResponseKind::AccessKey(AccessKeyView::from(key))),
-                None => QueryOutcome::Legacy(format!("access key {public_key} does not exist while viewing")),
-            }
-        }
+        QueryRequest::ViewAccessKey {
+            account_id,
+            public_key,
+        } => match store.access_key(account_id, public_key, block_height) {
+            Some(key) => QueryOutcome::Ok(QueryResponseKind::AccessKey(AccessKeyView::from(key))),
+            None => QueryOutcome::Legacy(format!(
+                "access key {public_key} does not exist while viewing"
+            )),
+        },
         QueryRequest::ViewAccessKeyList { account_id, .. } => {
             let keys = store
                 .access_keys(account_id, block_height)
@@ -155,24 +193,35 @@ fn run_query(chain: &Chain, block: &Block, request: &QueryRequest, state_limit: 
                 .collect::<AccessKeyList>();
             QueryOutcome::Ok(QueryResponseKind::AccessKeyList(keys))
         }
-        QueryRequest::CallFunction { account_id, method_name, args } => {
+        QueryRequest::CallFunction {
+            account_id,
+            method_name,
+            args,
+        } => {
             let context = chain.block_context(block);
-            match chain.runtime().view_call(store, &context, account_id, method_name, args.as_ref()) {
-                Ok(result) => {
-                    QueryOutcome::Ok(QueryResponseKind::CallResult(CallResult { result: result.result, logs: result.logs }))
-                }
+            match chain
+                .runtime()
+                .view_call(store, &context, account_id, method_name, args.as_ref())
+            {
+                Ok(result) => QueryOutcome::Ok(QueryResponseKind::CallResult(CallResult {
+                    result: result.result,
+                    logs: result.logs,
+                })),
                 Err(ViewCallError::AccountDoesNotExist(id)) => unknown_account(&id),
                 Err(ViewCallError::VmError(debug)) => {
                     QueryOutcome::Legacy(format!("wasm execution failed with error: {debug}"))
                 }
             }
         }
-        QueryRequest::ViewGasKeyNonces { public_key, .. } => QueryOutcome::Err(RpcQueryError::UnknownGasKey {
-            public_key: public_key.clone(),
-            block_height,
-            block_hash,
-        }),
-        QueryRequest::ViewGlobalContractCode { .. } | QueryRequest::ViewGlobalContractCodeByAccountId { .. } => {
+        QueryRequest::ViewGasKeyNonces { public_key, .. } => {
+            QueryOutcome::Err(RpcQueryError::UnknownGasKey {
+                public_key: public_key.clone(),
+                block_height,
+                block_hash,
+            })
+        }
+        QueryRequest::ViewGlobalContractCode { .. }
+        | QueryRequest::ViewGlobalContractCodeByAccountId { .. } => {
             QueryOutcome::Err(RpcQueryError::InternalError {
                 error_message: "global contracts are not supported by this node".to_owned(),
             })

@@ -34,7 +34,9 @@ pub async fn patch_state(state: &RpcState, params: Value) -> Result<Value, RpcFa
         .chain
         .patch_state(request.records)
         .await
-        .map_err(|error_message| failure(RpcSandboxPatchStateError::InternalError { error_message }))?;
+        .map_err(|error_message| {
+            failure(RpcSandboxPatchStateError::InternalError { error_message })
+        })?;
     Ok(json!({}))
 }
 
@@ -45,6 +47,10 @@ pub async fn fast_forward(state: &RpcState, params: Value) -> Result<Value, RpcF
         .chain
         .fast_forward(request.delta_height)
         .await
-        .map_err(|e| failure(RpcSandboxFastForwardError::InternalError { error_message: e.to_string() }))?;
+        .map_err(|e| {
+            failure(RpcSandboxFastForwardError::InternalError {
+                error_message: e.to_string(),
+            })
+        })?;
     Ok(json!({}))
 }

@@ -17,7 +17,10 @@ use super::{RpcState, blocks, dispatch};
 
 /// The node's HTTP routes.
 pub fn router(state: RpcState) -> Router {
-    let cors = CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any);
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any);
     Router::new()
         .route("/", post(json_rpc))
         .route("/status", get(http_status))
@@ -52,17 +55,31 @@ async fn json_rpc(State(state): State<RpcState>, body: Body) -> Response {
         let error = RpcError::parse_error(format!(
             "JSON payload is larger than the limit of {limit} bytes (rpc.limits_config.json_payload_max_size)"
         ));
-        return reply(Value::Null, Err(RpcFailure { error, status: StatusCode::PAYLOAD_TOO_LARGE }));
+        return reply(
+            Value::Null,
+            Err(RpcFailure {
+                error,
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+            }),
+        );
     };
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
-        Err(e) => return reply(Value::Null, Err(RpcFailure::parse(format!("Json deserialize error: {e}")))),
+        Err(e) => {
+            return reply(
+                Value::Null,
+                Err(RpcFailure::parse(format!("Json deserialize error: {e}"))),
+            );
+        }
     };
     let id = value.get("id").cloned().unwrap_or(Value::Null);
     let request = match serde_json::from_value::<Message>(value) {
         Ok(Message::Request(request)) => request,
         Ok(_) | Err(_) => {
-            return reply(id, Err(RpcFailure::parse("JSON RPC Request format was expected")));
+            return reply(
+                id,
+                Err(RpcFailure::parse("JSON RPC Request format was expected")),
+            );
         }
     };
     let result = dispatch(&state, &request.method, request.params).await;

@@ -18,7 +18,8 @@ use near_primitives::hash::CryptoHash;
 use near_primitives::transaction::SignedTransaction;
 use near_primitives::types::AccountId;
 use near_primitives::views::{
-    FinalExecutionOutcomeViewEnum, FinalExecutionOutcomeWithReceiptView, ReceiptView, TxExecutionStatus,
+    FinalExecutionOutcomeViewEnum, FinalExecutionOutcomeWithReceiptView, ReceiptView,
+    TxExecutionStatus,
 };
 use serde_json::Value;
 use tokio::time::Instant;
@@ -59,7 +60,10 @@ fn parse_tx_status(params: Value) -> Result<RpcTransactionStatusRequest, RpcFail
     Params::new(params)
         .try_pair(|tx_hash: CryptoHash, sender_account_id: AccountId| {
             Ok(RpcTransactionStatusRequest {
-                transaction_info: TransactionInfo::TransactionId { tx_hash, sender_account_id },
+                transaction_info: TransactionInfo::TransactionId {
+                    tx_hash,
+                    sender_account_id,
+                },
                 wait_until: TxExecutionStatus::default(),
             })
         })
@@ -95,7 +99,12 @@ pub fn broadcast_tx_async(state: &RpcState, params: Value) -> Result<Value, RpcF
 
 pub async fn broadcast_tx_commit(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
     let request = parse_broadcast(params)?;
-    send(state, request.signed_transaction, TxExecutionStatus::ExecutedOptimistic).await
+    send(
+        state,
+        request.signed_transaction,
+        TxExecutionStatus::ExecutedOptimistic,
+    )
+    .await
 }
 
 pub async fn send_tx(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
@@ -103,7 +112,11 @@ pub async fn send_tx(state: &RpcState, params: Value) -> Result<Value, RpcFailur
     send(state, request.signed_transaction, request.wait_until).await
 }
 
-async fn send(state: &RpcState, tx: SignedTransaction, wait_until: TxExecutionStatus) -> Result<Value, RpcFailure> {
+async fn send(
+    state: &RpcState,
+    tx: SignedTransaction,
+    wait_until: TxExecutionStatus,
+) -> Result<Value, RpcFailure> {
     let hash = tx.get_hash();
     submit(state, tx)?;
     if wait_until == TxExecutionStatus::None {
@@ -116,7 +129,11 @@ async fn send(state: &RpcState, tx: SignedTransaction, wait_until: TxExecutionSt
 }
 
 /// `tx` (`with_receipts` false), `EXPERIMENTAL_tx_status` and `tx_status` (true).
-pub async fn tx_status(state: &RpcState, params: Value, with_receipts: bool) -> Result<Value, RpcFailure> {
+pub async fn tx_status(
+    state: &RpcState,
+    params: Value,
+    with_receipts: bool,
+) -> Result<Value, RpcFailure> {
     let request = parse_tx_status(params)?;
     let (hash, _sender) = request.transaction_info.to_tx_hash_and_account();
     wait_for_status(state, hash, request.wait_until, with_receipts).await
@@ -129,7 +146,7 @@ enum Lookup {
     /// Rejected when its chunk was applied.
     Rejected(RpcFailure),
     /// Pooled, or included with this response.
-    Status(RpcTransactionResponse),
+    Status(Box<RpcTransactionResponse>),
 }
 
 fn lookup(chain: &Chain, hash: &CryptoHash, with_receipts: bool) -> Lookup {
@@ -138,30 +155,36 @@ fn lookup(chain: &Chain, hash: &CryptoHash, with_receipts: bool) -> Lookup {
         let outcome = index.final_outcome(record);
         let blocks = chain.blocks();
         let status = execution_status(&outcome, |block_hash| {
-            blocks.height_of(block_hash).is_some_and(|h| blocks.is_final(h))
+            blocks
+                .height_of(block_hash)
+                .is_some_and(|h| blocks.is_final(h))
         });
         let outcome = if with_receipts {
             let receipts: Vec<ReceiptView> = index.receipts_of(record, &outcome);
-            FinalExecutionOutcomeViewEnum::FinalExecutionOutcomeWithReceipt(FinalExecutionOutcomeWithReceiptView {
-                final_outcome: outcome,
-                receipts,
-            })
+            FinalExecutionOutcomeViewEnum::FinalExecutionOutcomeWithReceipt(
+                FinalExecutionOutcomeWithReceiptView {
+                    final_outcome: outcome,
+                    receipts,
+                },
+            )
         } else {
             FinalExecutionOutcomeViewEnum::FinalExecutionOutcome(outcome)
         };
-        return Lookup::Status(RpcTransactionResponse {
+        return Lookup::Status(Box::new(RpcTransactionResponse {
             final_execution_outcome: Some(outcome),
             final_execution_status: status,
-        });
+        }));
     }
     if let Some(error) = index.rejected(hash) {
-        return Lookup::Rejected(failure(RpcTransactionError::InvalidTransaction { context: error.clone() }));
+        return Lookup::Rejected(failure(RpcTransactionError::InvalidTransaction {
+            context: error.clone(),
+        }));
     }
     if chain.mempool().contains(hash) {
-        return Lookup::Status(RpcTransactionResponse {
+        return Lookup::Status(Box::new(RpcTransactionResponse {
             final_execution_outcome: None,
             final_execution_status: TxExecutionStatus::None,
-        });
+        }));
     }
     Lookup::Unknown
 }
@@ -176,18 +199,26 @@ async fn wait_for_status(
     let mut head = state.chain.subscribe_head();
     loop {
         head.borrow_and_update();
-        match state.chain.read(|chain| lookup(chain, &hash, with_receipts)) {
+        match state
+            .chain
+            .read(|chain| lookup(chain, &hash, with_receipts))
+        {
             Lookup::Unknown => {
-                return Err(failure(RpcTransactionError::UnknownTransaction { requested_transaction_hash: hash }));
+                return Err(failure(RpcTransactionError::UnknownTransaction {
+                    requested_transaction_hash: hash,
+                }));
             }
             Lookup::Rejected(error) => return Err(error),
             Lookup::Status(response) => {
                 if reached(&response.final_execution_status, &wait_until) {
-                    return to_value(response);
+                    return to_value(*response);
                 }
             }
         }
-        if tokio::time::timeout_at(deadline, head.changed()).await.is_err() {
+        if tokio::time::timeout_at(deadline, head.changed())
+            .await
+            .is_err()
+        {
             return Err(failure(RpcTransactionError::TimeoutError(None)));
         }
     }
@@ -212,17 +243,32 @@ mod tests {
         assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
         let value = serde_json::to_value(&err.error).unwrap();
         assert_eq!(value["cause"]["name"], "PARSE_ERROR");
-        assert!(value["data"].as_str().unwrap().starts_with("Failed to decode transaction: "), "{value}");
+        assert!(
+            value["data"]
+                .as_str()
+                .unwrap()
+                .starts_with("Failed to decode transaction: "),
+            "{value}"
+        );
         let err = parse_broadcast(serde_json::json!(["AAAA"])).unwrap_err();
         let value = serde_json::to_value(&err.error).unwrap();
-        assert!(value["data"].as_str().unwrap().starts_with("Failed to decode transaction: "), "{value}");
+        assert!(
+            value["data"]
+                .as_str()
+                .unwrap()
+                .starts_with("Failed to decode transaction: "),
+            "{value}"
+        );
     }
 
     #[test]
     fn tx_status_params_accept_every_client_form() {
         let hash = "11111111111111111111111111111111";
         let by_pair = parse_tx_status(serde_json::json!([hash, "near"])).unwrap();
-        assert!(matches!(by_pair.transaction_info, TransactionInfo::TransactionId { .. }));
+        assert!(matches!(
+            by_pair.transaction_info,
+            TransactionInfo::TransactionId { .. }
+        ));
         // near-cli-rs: sender `near`, FINAL.
         let by_object = parse_tx_status(serde_json::json!({
             "tx_hash": hash, "sender_account_id": "near", "wait_until": "FINAL"

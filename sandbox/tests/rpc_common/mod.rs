@@ -29,7 +29,11 @@ impl Drop for Node {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn bin() -> &'static str {
@@ -97,7 +101,10 @@ impl Node {
             .unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn call(&self, method: &str, params: Value) -> (u16, Value) {
@@ -116,7 +123,10 @@ impl Node {
     /// A failed call's HTTP status and `error`.
     pub async fn error(&self, method: &str, params: Value) -> (u16, Value) {
         let (status, body) = self.call(method, params.clone()).await;
-        assert!(body.get("error").is_some(), "{method} {params}: expected an error, got {body}");
+        assert!(
+            body.get("error").is_some(),
+            "{method} {params}: expected an error, got {body}"
+        );
         (status, body["error"].clone())
     }
 
@@ -126,7 +136,8 @@ impl Node {
     }
 
     pub async fn head_height(&self) -> u64 {
-        self.result("block", json!({"finality": "optimistic"})).await["header"]["height"]
+        self.result("block", json!({"finality": "optimistic"}))
+            .await["header"]["height"]
             .as_u64()
             .unwrap()
     }
