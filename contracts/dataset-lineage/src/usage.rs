@@ -1,0 +1,178 @@
+//! Training usage: the model registry tells this contract which dataset versions a model version was
+//! trained on, and the contract checks consent before recording it.
+//!
+//! Interface with the model registry (fixed; the registry is written against it): when the registry
+//! publishes a model version with training datasets it calls
+//! `record_training_usage({"model_version_id", "dataset_versions", "commercial_use", "publisher"})` with
+//! 0.01 NEAR per dataset version attached (`TRAINING_DEPOSIT_PER_DATASET_YOCTO`). Only `registry_id` may
+//! call it. It fails — and the registry's callback then rolls the model version back and refunds the
+//! publisher — if any dataset version is unknown, its dataset's terms do not allow AI training, it is
+//! flagged `consent_withdrawn`, or the model is commercial and the terms do not allow commercial use.
+//! `constrained` terms count as allowed; the usage record keeps the terms revision and the constrained
+//! terms' digests relied upon. On success the unused deposit goes back to the registry in the same call
+//! and the call returns `{"storage_cost": "<yocto>"}`.
+
+use std::collections::BTreeSet;
+
+use near_sdk::collections::Vector;
+use near_sdk::json_types::{U64, U128};
+use near_sdk::{AccountId, env, near};
+
+use crate::errors::{Error, Result};
+use crate::events::Event;
+use crate::flags::FlagKind;
+use crate::limits::MAX_TRAINING_DATASETS;
+use crate::storage::{StorageMeter, attached};
+use crate::storage_keys::{StorageKey, id_hash};
+use crate::terms::Permission;
+use crate::{Contract, ContractExt, validate};
+
+/// One dataset version a model version was trained on, with the consent it was checked against.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsedDataset {
+    pub version_id: String,
+    /// Terms revision in force when the usage was recorded.
+    pub terms_revision: u32,
+    /// Digest of the `ai_training` terms, when they were `constrained`.
+    pub ai_training_terms_digest: Option<String>,
+    /// Digest of the `commercial_use` terms, when the model is commercial and they were `constrained`.
+    pub commercial_terms_digest: Option<String>,
+}
+
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelUsage {
+    pub model_version_id: String,
+    pub publisher: AccountId,
+    pub commercial_use: bool,
+    pub datasets: Vec<UsedDataset>,
+    pub recorded_at_ns: U64,
+}
+
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageCost {
+    pub storage_cost: U128,
+}
+
+impl Contract {
+    /// Checks one dataset version against its dataset's current terms and flags. Writes nothing.
+    fn check_training_consent(&self, version_id: &str, commercial_use: bool) -> Result<UsedDataset> {
+        let (dataset_id, _) = validate::version_id("dataset_versions", version_id)?;
+        self.must_version(version_id)?;
+        let terms = self
+            .current_terms(dataset_id)
+            .ok_or_else(|| Error::DatasetNotFound(dataset_id.to_string()))?;
+        if self
+            .flags_of(version_id)
+            .iter()
+            .any(|f| f.kind == FlagKind::ConsentWithdrawn)
+        {
+            return Err(Error::TrainingNotAllowed {
+                version_id: version_id.to_string(),
+                reason: "it is flagged consent_withdrawn",
+            });
+        }
+        if !terms.terms.ai_training.allows() {
+            return Err(Error::TrainingNotAllowed {
+                version_id: version_id.to_string(),
+                reason: "its terms do not allow ai training",
+            });
+        }
+        if commercial_use && !terms.terms.commercial_use.allows() {
+            return Err(Error::CommercialUseNotAllowed(version_id.to_string()));
+        }
+        Ok(UsedDataset {
+            version_id: version_id.to_string(),
+            terms_revision: terms.revision,
+            ai_training_terms_digest: terms.terms.ai_training.constrained_digest(),
+            commercial_terms_digest: if commercial_use {
+                match &terms.terms.commercial_use {
+                    Permission::Constrained { terms_digest, .. } => Some(terms_digest.clone()),
+                    _ => None,
+                }
+            } else {
+                None
+            },
+        })
+    }
+}
+
+#[near]
+impl Contract {
+    /// Records that `model_version_id` was trained on `dataset_versions` (1..=32 distinct
+    /// `<dataset_id>@<version>` ids), after checking consent for each. Callable only by the model registry
+    /// (`registry_id`). The attached deposit pays for storage; the rest is returned to the registry.
+    #[payable]
+    #[handle_result]
+    pub fn record_training_usage(
+        &mut self,
+        model_version_id: String,
+        dataset_versions: Vec<String>,
+        commercial_use: bool,
+        publisher: AccountId,
+    ) -> Result<StorageCost> {
+        let caller = env::predecessor_account_id();
+        if caller != self.registry_id {
+            return Err(Error::Unauthorized {
+                account: caller,
+                action: "record training usage (only the model registry may)",
+            });
+        }
+        validate::model_version_id("model_version_id", &model_version_id)?;
+        if dataset_versions.is_empty() {
+            return Err(Error::InvalidField {
+                field: "dataset_versions",
+                value: String::new(),
+                rule: "must name at least one dataset version",
+            });
+        }
+        validate::count(
+            "dataset_versions",
+            dataset_versions.len(),
+            MAX_TRAINING_DATASETS,
+        )?;
+        if self.model_usage.contains_key(&model_version_id) {
+            return Err(Error::UsageExists(model_version_id));
+        }
+        let mut seen = BTreeSet::new();
+        let mut used = Vec::with_capacity(dataset_versions.len());
+        for version_id in &dataset_versions {
+            if !seen.insert(version_id.as_str()) {
+                return Err(Error::DuplicateDatasetVersion(version_id.clone()));
+            }
+            used.push(self.check_training_consent(version_id, commercial_use)?);
+        }
+
+        let meter = StorageMeter::start();
+        let usage = ModelUsage {
+            model_version_id: model_version_id.clone(),
+            publisher: publisher.clone(),
+            commercial_use,
+            datasets: used,
+            recorded_at_ns: U64(env::block_timestamp()),
+        };
+        self.model_usage.insert(&model_version_id, &usage);
+        for version_id in &dataset_versions {
+            let mut models = self.usage_by_version.get(version_id).unwrap_or_else(|| {
+                Vector::new(StorageKey::UsageByVersionOf {
+                    version_hash: id_hash(version_id),
+                })
+            });
+            models.push(&model_version_id);
+            self.usage_by_version.insert(version_id, &models);
+        }
+        Event::TrainingUsageRecorded {
+            model_version_id: &model_version_id,
+            dataset_versions: &dataset_versions,
+            commercial_use,
+            publisher: &publisher,
+        }
+        .emit();
+        let cost = meter.settle(&caller, attached())?;
+        Ok(StorageCost {
+            storage_cost: U128(cost),
+        })
+    }
+}
