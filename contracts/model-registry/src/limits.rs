@@ -52,8 +52,9 @@ pub const MAX_SCAN: u32 = 200;
 pub const LINEAGE_USAGE_DEPOSIT_PER_DATASET: NearToken = NearToken::from_millinear(10);
 /// Gas for `record_training_usage` on the lineage contract.
 pub const LINEAGE_CALL_GAS: Gas = Gas::from_tgas(30);
-/// Gas reserved for the registry's callback.
-pub const LINEAGE_CALLBACK_GAS: Gas = Gas::from_tgas(20);
+/// Gas reserved for the registry's callback (the refusal path removes up to 65 hash-index entries). Both the
+/// lineage call and the callback also share any unused prepaid gas.
+pub const LINEAGE_CALLBACK_GAS: Gas = Gas::from_tgas(40);
 /// Gas the publish call itself needs on top of the two above.
 pub const PUBLISH_GAS: Gas = Gas::from_tgas(20);
 /// Gas for `migrate` after an upgrade.

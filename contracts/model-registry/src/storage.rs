@@ -135,6 +135,18 @@ impl<T: BorshSerialize + BorshDeserialize> List<T> {
     }
 }
 
+/// Validates a page size: defaults to [`crate::limits::DEFAULT_PAGE`], must be in `1..=MAX_PAGE`.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, RegistryError> {
+    let limit = limit.unwrap_or(crate::limits::DEFAULT_PAGE);
+    if limit == 0 || limit > crate::limits::MAX_PAGE {
+        return Err(RegistryError::InvalidLimit {
+            value: limit,
+            max: crate::limits::MAX_PAGE,
+        });
+    }
+    Ok(limit)
+}
+
 /// Clamps a page request: `from_index` defaults to 0, `limit` to [`crate::limits::DEFAULT_PAGE`] and must be
 /// in `1..=MAX_PAGE`.
 pub fn page(

@@ -14,7 +14,7 @@ use crate::limits::*;
 use crate::manifest::{self, FileInput, FileView};
 use crate::models::{Model, ModelMetadata};
 use crate::status::VersionStatus;
-use crate::storage::{List, page};
+use crate::storage::{List, page, page_limit};
 use crate::storage_keys::StorageKey;
 use crate::upgrade::STATE_VERSION;
 use crate::validate;
@@ -431,7 +431,8 @@ impl VersionedContract {
         let r = self.registry();
         let seq = r.version_seq(&model_id, &version)?;
         let count = r.version(seq)?.attestation_count;
-        let limit = page(u32::MAX, Some(0), limit)?.len();
+        let limit =
+            usize::try_from(page_limit(limit)?).map_err(|_| RegistryError::Overflow("limit"))?;
         let list = List::<u64>::open(StorageKey::VersionAttestations { version: seq });
         let start = from_index.unwrap_or(0).min(count);
         let scan_end = start.saturating_add(MAX_SCAN).min(count);
