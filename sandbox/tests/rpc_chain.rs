@@ -328,3 +328,17 @@ async fn patch_state_is_applied_in_the_next_block() {
     assert_eq!(status, 500, "{error}");
     node.result("status", json!([])).await;
 }
+
+#[tokio::test]
+async fn near_sandbox_genesis_accounts_exist_with_recomputed_storage() {
+    let node = Node::start().await;
+    for account in ["sandbox", "clone", "registrar", "test.near", "near"] {
+        let view = node
+            .result(
+                "query",
+                json!({"finality": "final", "request_type": "view_account", "account_id": account}),
+            )
+            .await;
+        assert_eq!(view["storage_usage"], 182, "{account}: {view}");
+    }
+}

@@ -40,12 +40,40 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_nexus-sandbox")
 }
 
+/// `init --fast`, then the edits near-sandbox 0.4 makes before `run`: the config merge-patch
+/// (payload limit, max open files) and the genesis accounts `sandbox`, `clone` and `registrar`
+/// (10 000 NEAR each, storage 182, the well-known key) added to `records` and `total_supply`.
 pub fn init_home(home: &Path) {
     let status = Command::new(bin())
         .args(["--home", home.to_str().unwrap(), "init", "--fast"])
         .status()
         .unwrap();
     assert!(status.success());
+
+    let config_path = home.join("config.json");
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&config_path).unwrap()).unwrap();
+    config["rpc"]["limits_config"]["json_payload_max_size"] = json!(1024 * 1024 * 1024);
+    config["store"]["max_open_files"] = json!(3000);
+    std::fs::write(&config_path, config.to_string()).unwrap();
+
+    let genesis_path = home.join("genesis.json");
+    let mut genesis: Value =
+        serde_json::from_str(&std::fs::read_to_string(&genesis_path).unwrap()).unwrap();
+    let balance: u128 = 10_000 * 10u128.pow(24);
+    let mut total: u128 = genesis["total_supply"].as_str().unwrap().parse().unwrap();
+    for account in ["sandbox", "clone", "registrar"] {
+        total += balance;
+        let records = genesis["records"].as_array_mut().unwrap();
+        records.push(json!({"Account": {"account_id": account, "account": {
+            "amount": balance.to_string(), "locked": "0",
+            "code_hash": "11111111111111111111111111111111", "storage_usage": 182}}}));
+        records.push(json!({"AccessKey": {"account_id": account,
+            "public_key": "ed25519:5BGSaf6YjVm7565VzWQHNxoyEjwr3jUpRJSGjREvU9dB",
+            "access_key": {"nonce": 0, "permission": "FullAccess"}}}));
+    }
+    genesis["total_supply"] = json!(total.to_string());
+    std::fs::write(&genesis_path, genesis.to_string()).unwrap();
 }
 
 impl Node {
