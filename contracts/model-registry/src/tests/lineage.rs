@@ -360,4 +360,19 @@ fn a_lineage_publish_needs_storage_plus_the_forwarded_deposit() {
             forwarded()
         )
     );
+    let mut chain = with_lineage();
+    chain.call(ACME, yocto(required));
+    let result = publish_full(
+        &mut chain.c,
+        "acme/sentiment",
+        "2.0.0",
+        None,
+        DATASETS.to_vec(),
+    )
+    .unwrap();
+    assert!(matches!(result, PromiseOrValue::Promise(_)));
+    assert!(
+        transfers().is_empty(),
+        "nothing to refund at the exact amount"
+    );
 }

@@ -448,3 +448,118 @@ fn unknown_versions_are_reported() {
         "model 'acme/none' not found"
     );
 }
+
+#[test]
+fn a_publish_charges_exactly_its_storage() {
+    let mut probe = Chain::with_two_versions();
+    probe.by(ACME);
+    let before = env::storage_usage();
+    let _ = publish(&mut probe.c, "acme/sentiment", "2.0.0", files(3)).unwrap();
+    let bytes = env::storage_usage() - before;
+    let required = u128::from(bytes) * byte_cost();
+    assert_eq!(
+        transfers(),
+        vec![(ACME.to_string(), near(1).as_yoctonear() - required)]
+    );
+
+    let mut chain = Chain::with_two_versions();
+    chain.call(ACME, yocto(required - 1));
+    assert_eq!(
+        publish(&mut chain.c, "acme/sentiment", "2.0.0", files(3))
+            .err()
+            .unwrap()
+            .to_string(),
+        format!(
+            "insufficient deposit: attached {} yoctoNEAR, required {required} yoctoNEAR ({bytes} bytes of storage)",
+            required - 1
+        )
+    );
+    let mut chain = Chain::with_two_versions();
+    chain.call(ACME, yocto(required));
+    let _ = publish(&mut chain.c, "acme/sentiment", "2.0.0", files(3)).unwrap();
+    assert!(transfers().is_empty());
+}
+
+/// Storage each write adds at realistic sizes (a 12-file manifest, a 200-byte description). Printed with
+/// `cargo test -p model-registry storage_footprint -- --nocapture`; the bounds keep regressions visible.
+#[test]
+fn storage_footprint_of_realistic_writes() {
+    fn measure(chain: &mut Chain, caller: &str, f: impl FnOnce(&mut VersionedContract)) -> u64 {
+        chain.by(caller);
+        let before = env::storage_usage();
+        f(&mut chain.c);
+        chain.c.registry_mut().flush();
+        env::storage_usage() - before
+    }
+    let mut chain = Chain::new();
+    let mut meta = metadata();
+    meta.description = "d".repeat(200);
+    let twelve: Vec<FileInput> = (0..12u8)
+        .map(|i| {
+            file(
+                &format!("model-{i:05}-of-00012.safetensors"),
+                i + 1,
+                4_000_000_000,
+            )
+        })
+        .collect();
+    let rows = [
+        (
+            "create_model",
+            measure(&mut chain, ACME, |c| {
+                drop(
+                    c.create_model("acme".into(), "llm".into(), Some(meta))
+                        .unwrap(),
+                )
+            }),
+        ),
+        (
+            "publish_version (12 files)",
+            measure(&mut chain, ACME, |c| {
+                drop(publish(c, "acme/llm", "1.0.0", twelve).unwrap())
+            }),
+        ),
+        (
+            "set_alias",
+            measure(&mut chain, ACME, |c| {
+                c.set_alias("acme/llm".into(), "production".into(), "1.0.0".into())
+                    .unwrap()
+            }),
+        ),
+        (
+            "add_maintainer",
+            measure(&mut chain, ACME, |c| {
+                c.add_maintainer("acme/llm".into(), acc(BOB)).unwrap()
+            }),
+        ),
+        (
+            "attest",
+            measure(&mut chain, AUDITOR, |c| {
+                let _ = c
+                    .attest(
+                        "acme/llm".into(),
+                        "1.0.0".into(),
+                        crate::attestations::AttestationKind::Evaluation,
+                        None,
+                    )
+                    .unwrap();
+            }),
+        ),
+        (
+            "deprecate_version",
+            measure(&mut chain, ACME, |c| {
+                c.deprecate_version("acme/llm".into(), "1.0.0".into(), "use 1.1".into(), None)
+                    .unwrap()
+            }),
+        ),
+    ];
+    for (name, bytes) in rows {
+        // 1 byte = 10^19 yoctoNEAR = 0.00001 NEAR
+        println!(
+            "{name:<28} {bytes:>6} bytes  {}.{:05} NEAR",
+            bytes / 100_000,
+            bytes % 100_000
+        );
+    }
+    assert!(rows[1].1 < 6_000, "a 12-file publish stays under 6 kB");
+}
