@@ -23,7 +23,7 @@ impl AgentVault {
             return Err(VaultError::EmptyCode);
         }
         VaultEvent::Upgraded {
-            code_len: U64(code.len() as u64),
+            code_len: U64(u64::try_from(code.len()).unwrap_or(u64::MAX)),
         }
         .emit();
         Ok(Promise::new(env::current_account_id())

@@ -143,7 +143,7 @@ impl VaultFactory {
             .collect();
         env::storage_write(&code_key(), &code);
         self.code_hash = hash.clone();
-        self.code_len = code.len() as u64;
+        self.code_len = u64::try_from(code.len()).unwrap_or(u64::MAX);
         let needed = env::storage_byte_cost()
             .as_yoctonear()
             .saturating_mul(u128::from(env::storage_usage()));
