@@ -342,3 +342,54 @@ async fn near_sandbox_genesis_accounts_exist_with_recomputed_storage() {
         assert_eq!(view["storage_usage"], 182, "{account}: {view}");
     }
 }
+
+#[tokio::test]
+async fn blocks_come_on_demand_and_an_idle_chain_still_ticks() {
+    let node = Node::start().await;
+    // Idle: about one empty block per second, and finality trails the head by two blocks.
+    let h0 = node.head_height().await;
+    tokio::time::sleep(std::time::Duration::from_millis(2300)).await;
+    let h1 = node.head_height().await;
+    assert!((1..=4).contains(&(h1 - h0)), "{h0} -> {h1}");
+    let head = node
+        .result("block", json!({"finality": "optimistic"}))
+        .await;
+    let near_final = node
+        .result("block", json!({"finality": "near-final"}))
+        .await;
+    let fin = node.result("block", json!({"finality": "final"})).await;
+    let height = |b: &serde_json::Value| b["header"]["height"].as_u64().unwrap();
+    if height(&head) >= 2 {
+        assert_eq!(height(&near_final), height(&head) - 1);
+        assert_eq!(height(&fin), height(&head) - 2);
+        assert_eq!(head["header"]["last_final_block"], fin["header"]["hash"]);
+    }
+
+    // Work is produced at once and made final without waiting for idle ticks.
+    let signer = node.validator();
+    let nonce = node.nonce("test.near", &signer).await;
+    let tx = rpc_common::sign(
+        &signer,
+        nonce + 1,
+        "near",
+        vec![near_primitives::action::Action::Transfer(
+            near_primitives::action::TransferAction {
+                deposit: near_primitives::types::Balance::from_yoctonear(1),
+            },
+        )],
+        node.final_hash().await,
+    );
+    let started = std::time::Instant::now();
+    let result = node
+        .result(
+            "send_tx",
+            json!({"signed_tx_base64": rpc_common::base64(&tx), "wait_until": "FINAL"}),
+        )
+        .await;
+    assert_eq!(result["final_execution_status"], "FINAL");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
