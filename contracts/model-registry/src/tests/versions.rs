@@ -484,12 +484,16 @@ fn a_publish_charges_exactly_its_storage() {
 /// `cargo test -p model-registry storage_footprint -- --nocapture`; the bounds keep regressions visible.
 #[test]
 fn storage_footprint_of_realistic_writes() {
-    fn measure(chain: &mut Chain, caller: &str, f: impl FnOnce(&mut VersionedContract)) -> u64 {
+    fn measure(
+        chain: &mut Chain,
+        caller: &str,
+        f: impl FnOnce(&mut VersionedContract),
+    ) -> (u64, u64) {
         chain.by(caller);
         let before = env::storage_usage();
         f(&mut chain.c);
         chain.c.registry_mut().flush();
-        env::storage_usage() - before
+        (env::storage_usage() - before, env::used_gas().as_ggas())
     }
     let mut chain = Chain::new();
     let mut meta = metadata();
@@ -553,13 +557,14 @@ fn storage_footprint_of_realistic_writes() {
             }),
         ),
     ];
-    for (name, bytes) in rows {
+    // Gas here is host-function gas only (storage, hashing, logs): a lower bound, not the on-chain cost.
+    for (name, (bytes, ggas)) in rows {
         // 1 byte = 10^19 yoctoNEAR = 0.00001 NEAR
         println!(
-            "{name:<28} {bytes:>6} bytes  {}.{:05} NEAR",
+            "{name:<28} {bytes:>6} bytes  {}.{:05} NEAR  host gas {ggas} Ggas",
             bytes / 100_000,
             bytes % 100_000
         );
     }
-    assert!(rows[1].1 < 6_000, "a 12-file publish stays under 6 kB");
+    assert!(rows[1].1.0 < 6_000, "a 12-file publish stays under 6 kB");
 }
