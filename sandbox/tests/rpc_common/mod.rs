@@ -106,10 +106,10 @@ impl Node {
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(r) = node.http.get(format!("{}/status", node.url)).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = node.http.get(format!("{}/status", node.url)).send().await
+                && r.status().is_success()
+            {
+                break;
             }
             assert!(Instant::now() < deadline, "node did not answer GET /status");
             tokio::time::sleep(Duration::from_millis(50)).await;
