@@ -10,7 +10,7 @@ use near_sdk::{AccountId, env, near};
 
 use crate::errors::{Error, Result};
 use crate::events::Event;
-use crate::storage::{StorageMeter, attached, transfer_to, require_one_yocto};
+use crate::storage::{StorageMeter, attached, require_one_yocto, transfer_to};
 use crate::storage_keys::{StorageKey, id_hash};
 use crate::{Contract, ContractExt, validate};
 
@@ -85,9 +85,7 @@ impl Contract {
 
         let meter = StorageMeter::start();
         let grant_id = self.next_grant_id;
-        self.next_grant_id = grant_id
-            .checked_add(1)
-            .ok_or(Error::Overflow("grant id"))?;
+        self.next_grant_id = grant_id.checked_add(1).ok_or(Error::Overflow("grant id"))?;
         dataset.grant_count = dataset
             .grant_count
             .checked_add(1)

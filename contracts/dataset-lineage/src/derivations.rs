@@ -74,7 +74,11 @@ impl Activity {
 impl Contract {
     /// Checks a derivation for the not-yet-published `version_id` and returns the new version's generation.
     /// Writes nothing.
-    pub(crate) fn check_derivation(&self, version_id: &str, derivation: &Derivation) -> Result<u32> {
+    pub(crate) fn check_derivation(
+        &self,
+        version_id: &str,
+        derivation: &Derivation,
+    ) -> Result<u32> {
         let parents = &derivation.parents;
         if parents.is_empty() {
             return Err(Error::NoParents(version_id.to_string()));

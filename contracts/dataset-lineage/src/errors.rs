@@ -38,7 +38,9 @@ pub enum Error {
         "attached deposit {attached} yoctoNEAR does not cover storage: {required} yoctoNEAR required"
     )]
     StorageDeposit { attached: u128, required: u128 },
-    #[error("attached deposit {attached} yoctoNEAR is less than the access price {price} yoctoNEAR")]
+    #[error(
+        "attached deposit {attached} yoctoNEAR is less than the access price {price} yoctoNEAR"
+    )]
     AccessUnderpaid { attached: u128, price: u128 },
     #[error(
         "attached deposit {attached} yoctoNEAR does not cover the access price and storage: {required} yoctoNEAR required ({price} price + {storage} storage)"
@@ -54,7 +56,9 @@ pub enum Error {
     DatasetExists(String),
     #[error("dataset '{0}' not found")]
     DatasetNotFound(String),
-    #[error("dataset version '{0}' already exists; published versions are immutable and cannot gain parents")]
+    #[error(
+        "dataset version '{0}' already exists; published versions are immutable and cannot gain parents"
+    )]
     VersionExists(String),
     #[error("dataset version '{0}' not found")]
     VersionNotFound(String),

@@ -57,7 +57,11 @@ pub struct Walk {
 
 impl Contract {
     /// Neighbours of a node, read lazily: a popular version may have many children.
-    fn neighbours(&self, version_id: &str, direction: Direction) -> Box<dyn Iterator<Item = String>> {
+    fn neighbours(
+        &self,
+        version_id: &str,
+        direction: Direction,
+    ) -> Box<dyn Iterator<Item = String>> {
         let key = version_id.to_string();
         match direction {
             Direction::Ancestors => Box::new(

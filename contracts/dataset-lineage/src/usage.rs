@@ -58,7 +58,11 @@ pub struct StorageCost {
 
 impl Contract {
     /// Checks one dataset version against its dataset's current terms and flags. Writes nothing.
-    fn check_training_consent(&self, version_id: &str, commercial_use: bool) -> Result<UsedDataset> {
+    fn check_training_consent(
+        &self,
+        version_id: &str,
+        commercial_use: bool,
+    ) -> Result<UsedDataset> {
         let (dataset_id, _) = validate::version_id("dataset_versions", version_id)?;
         self.must_version(version_id)?;
         let terms = self

@@ -2,10 +2,10 @@
 //! exceed 100) and every graph query is bounded (`max_depth` ≤ 32, at most 256 nodes and 1024 edges per
 //! walk, `from_index + limit` ≤ 256 for a walk page). Asking past a bound is an error naming it.
 
-use near_sdk::collections::Vector;
-use near_sdk::json_types::U64;
 use near_sdk::borsh::BorshDeserialize;
 use near_sdk::borsh::BorshSerialize;
+use near_sdk::collections::Vector;
+use near_sdk::json_types::U64;
 use near_sdk::{AccountId, env, near};
 
 use crate::access::Grant;

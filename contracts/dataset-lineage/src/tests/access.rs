@@ -32,7 +32,10 @@ fn paying_the_price_forwards_it_to_the_owner_in_full_and_records_a_grant() {
     assert_eq!(grant.grantee, account(BOB));
     assert_eq!(grant.purpose, "benchmarking");
     assert_eq!(grant.price_paid, U128(ONE_NEAR));
-    assert_eq!(grant.expires_at_ns, U64(START_NS + 30 * DAY_SECS * 1_000_000_000));
+    assert_eq!(
+        grant.expires_at_ns,
+        U64(START_NS + 30 * DAY_SECS * 1_000_000_000)
+    );
     assert_eq!(
         events(),
         vec![format!(
@@ -41,9 +44,15 @@ fn paying_the_price_forwards_it_to_the_owner_in_full_and_records_a_grant() {
         )]
     );
     assert!(c.has_access("faces".into(), account(BOB)));
-    assert!(c.has_access("faces".into(), account(ALICE)), "the owner always has access");
+    assert!(
+        c.has_access("faces".into(), account(ALICE)),
+        "the owner always has access"
+    );
     assert!(!c.has_access("faces".into(), account(CAROL)));
-    assert_eq!(c.get_grants("faces".into(), None, None).unwrap(), vec![grant.clone()]);
+    assert_eq!(
+        c.get_grants("faces".into(), None, None).unwrap(),
+        vec![grant.clone()]
+    );
     assert_eq!(c.get_grant(U64(0)), Some(grant));
 }
 

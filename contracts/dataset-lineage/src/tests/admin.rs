@@ -38,7 +38,10 @@ fn the_owner_changes_the_registry_with_one_yocto_and_the_new_registry_takes_over
         |c| c.record_training_usage("a/b@1".into(), strings(&["open@1"]), false, account(CAROL)),
         "account 'registry.near' is not allowed to record training usage (only the model registry may)",
     );
-    call("registry2.near", crate::limits::TRAINING_DEPOSIT_PER_DATASET_YOCTO);
+    call(
+        "registry2.near",
+        crate::limits::TRAINING_DEPOSIT_PER_DATASET_YOCTO,
+    );
     c.record_training_usage("a/b@1".into(), strings(&["open@1"]), false, account(CAROL))
         .unwrap();
 }
@@ -81,7 +84,10 @@ fn upgrade_is_owner_only_and_deploys_then_migrates_in_one_batch() {
     let receipts = get_created_receipts();
     assert_eq!(receipts.len(), 1);
     assert_eq!(receipts[0].receiver_id, account(CONTRACT));
-    assert!(matches!(receipts[0].actions[0], MockAction::DeployContract { .. }));
+    assert!(matches!(
+        receipts[0].actions[0],
+        MockAction::DeployContract { .. }
+    ));
     assert!(matches!(
         &receipts[0].actions[1],
         MockAction::FunctionCallWeight { method_name, .. } if method_name == b"migrate"

@@ -48,7 +48,9 @@ fn too_small_a_deposit_fails_naming_the_exact_amount_and_that_amount_suffices() 
     assert_eq!(attached, 0);
     assert_eq!(
         err.to_string(),
-        format!("attached deposit 0 yoctoNEAR does not cover storage: {required} yoctoNEAR required")
+        format!(
+            "attached deposit 0 yoctoNEAR does not cover storage: {required} yoctoNEAR required"
+        )
     );
     // The runtime rolls the failed call back; start again from a fresh contract and pay exactly that.
     let mut c = setup();
@@ -75,7 +77,15 @@ fn a_dataset_id_can_be_registered_only_once() {
 fn malformed_dataset_ids_and_titles_are_rejected() {
     let mut c = setup();
     let rule = "must be 1-64 characters of a-z, 0-9, '-', '_', '.' starting with a letter or digit";
-    for bad in ["", "Faces", "-faces", "fa ces", "faces@1", "a/b", &"x".repeat(65)] {
+    for bad in [
+        "",
+        "Faces",
+        "-faces",
+        "fa ces",
+        "faces@1",
+        "a/b",
+        &"x".repeat(65),
+    ] {
         must_fail(
             &mut c,
             ALICE,
@@ -115,7 +125,10 @@ fn publishing_a_root_version_records_its_manifest_and_emits_an_event() {
     assert_eq!(v.generation, 0);
     assert_eq!(v.published_by, account(ALICE));
     assert_eq!(c.get_dataset("faces".into()).unwrap().version_count, 1);
-    assert_eq!(c.get_versions("faces".into(), None, None).unwrap(), vec![id]);
+    assert_eq!(
+        c.get_versions("faces".into(), None, None).unwrap(),
+        vec![id]
+    );
     // Storage was charged and the rest refunded.
     let refunds = transfers();
     assert_eq!(refunds.len(), 1);

@@ -28,9 +28,18 @@ fn a_derived_version_records_parents_activity_generation_and_children() {
     let v = c.get_version(id.clone()).unwrap();
     assert_eq!(v.derived_from, Some(derivation(&["raw@1", "raw@2"])));
     assert_eq!(v.generation, 1);
-    assert_eq!(c.get_parents(id.clone()).unwrap(), strings(&["raw@1", "raw@2"]));
-    assert_eq!(c.get_children("raw@1".into(), None, None).unwrap(), vec![id.clone()]);
-    assert_eq!(c.get_children("raw@2".into(), None, None).unwrap(), vec![id]);
+    assert_eq!(
+        c.get_parents(id.clone()).unwrap(),
+        strings(&["raw@1", "raw@2"])
+    );
+    assert_eq!(
+        c.get_children("raw@1".into(), None, None).unwrap(),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        c.get_children("raw@2".into(), None, None).unwrap(),
+        vec![id]
+    );
     let grandchild = must_publish(&mut c, BOB, "clean", "2", &["clean@1", "raw@1"]);
     assert_eq!(c.get_version(grandchild).unwrap().generation, 2);
 }

@@ -42,14 +42,20 @@ fn the_owner_flags_a_version_and_taint_reaches_everything_derived_from_it() {
     assert_eq!(report.flagged_ancestors.len(), 1);
     assert_eq!(report.flagged_ancestors[0].version_id, "raw@1");
     assert_eq!(report.flagged_ancestors[0].depth, 2);
-    assert_eq!(report.flagged_ancestors[0].flags[0].kind, FlagKind::Poisoned);
+    assert_eq!(
+        report.flagged_ancestors[0].flags[0].kind,
+        FlagKind::Poisoned
+    );
     assert!(!c.get_provenance("other@1".into()).unwrap().tainted);
     // A model trained on the tail is tainted too.
     must_record_usage(&mut c, "acme/m@1.0.0", &["train@1", "other@1"], false);
     let model = c.get_model_provenance("acme/m@1.0.0".into()).unwrap();
     assert!(model.tainted);
     assert!(model.complete);
-    assert_eq!(model.datasets[0].report.flagged_ancestors[0].version_id, "raw@1");
+    assert_eq!(
+        model.datasets[0].report.flagged_ancestors[0].version_id,
+        "raw@1"
+    );
     assert!(!model.datasets[1].report.tainted);
 }
 
@@ -61,7 +67,8 @@ fn an_appointed_flagger_may_flag_and_clear_and_loses_that_right_when_removed() {
     flag(&mut c, CAROL, "raw@1", FlagKind::LicenceDispute);
     assert_eq!(c.get_flags("raw@1".into())[0].flagged_by, account(CAROL));
     call(CAROL, 1);
-    c.clear_flag("raw@1".into(), FlagKind::LicenceDispute).unwrap();
+    c.clear_flag("raw@1".into(), FlagKind::LicenceDispute)
+        .unwrap();
     assert!(c.get_flags("raw@1".into()).is_empty());
     assert_eq!(c.get_dataset("raw".into()).unwrap().flagged_versions, 0);
     call(ALICE, 1);

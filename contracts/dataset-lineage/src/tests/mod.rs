@@ -135,14 +135,21 @@ pub fn must_fail<T: Debug>(
     call(caller, deposit);
     let err = f(c).expect_err("the call should fail");
     assert_eq!(err.to_string(), expected);
-    assert!(get_logs().is_empty(), "a failed call logged {:?}", get_logs());
+    assert!(
+        get_logs().is_empty(),
+        "a failed call logged {:?}",
+        get_logs()
+    );
     assert!(transfers().is_empty(), "a failed call moved funds");
     assert_eq!(
         near_sdk::borsh::to_vec(&*c).unwrap(),
         root,
         "a failed call changed the root state"
     );
-    assert!(storage_snapshot() == stored, "a failed call changed stored state");
+    assert!(
+        storage_snapshot() == stored,
+        "a failed call changed stored state"
+    );
 }
 
 /// A deterministic sha256-shaped digest.

@@ -29,11 +29,12 @@ fn diamond() -> Contract {
 fn ancestors_come_breadth_first_with_their_depth_each_once() {
     let c = diamond();
     let page = c.get_ancestors("e@1".into(), None, None, None).unwrap();
-    assert_eq!(page.nodes, vec![node("c@1", 1), node("a@1", 1), node("b@1", 2)]);
+    assert_eq!(
+        page.nodes,
+        vec![node("c@1", 1), node("a@1", 1), node("b@1", 2)]
+    );
     assert!(page.complete);
-    let shallow = c
-        .get_ancestors("d@1".into(), Some(1), None, None)
-        .unwrap();
+    let shallow = c.get_ancestors("d@1".into(), Some(1), None, None).unwrap();
     assert_eq!(shallow.nodes, vec![node("c@1", 1)]);
     assert!(!shallow.complete, "c@1 has parents below the depth limit");
 }
@@ -42,7 +43,10 @@ fn ancestors_come_breadth_first_with_their_depth_each_once() {
 fn descendants_come_breadth_first_and_pages_are_stable() {
     let c = diamond();
     let all = c.get_descendants("a@1".into(), None, None, None).unwrap();
-    assert_eq!(all.nodes, vec![node("c@1", 1), node("e@1", 1), node("d@1", 2)]);
+    assert_eq!(
+        all.nodes,
+        vec![node("c@1", 1), node("e@1", 1), node("d@1", 2)]
+    );
     assert!(all.complete);
     let first = c
         .get_descendants("a@1".into(), None, Some(0), Some(2))
@@ -123,11 +127,18 @@ fn a_chain_longer_than_the_depth_limit_is_reported_incomplete() {
         must_publish(&mut c, ALICE, "chain", &i.to_string(), &[&parent]);
     }
     call(ALICE, DEPOSIT);
-    c.flag_version("chain@0".into(), crate::flags::FlagKind::Poisoned, "bad".into())
-        .unwrap();
+    c.flag_version(
+        "chain@0".into(),
+        crate::flags::FlagKind::Poisoned,
+        "bad".into(),
+    )
+    .unwrap();
     let report = c.get_provenance("chain@40".into()).unwrap();
     assert_eq!(report.ancestors_walked, MAX_WALK_DEPTH);
-    assert!(!report.complete, "the walk stopped at depth 32 with more below");
+    assert!(
+        !report.complete,
+        "the walk stopped at depth 32 with more below"
+    );
     assert!(!report.tainted, "the flag is beyond the bounded walk");
     let near = c.get_provenance("chain@20".into()).unwrap();
     assert!(near.complete);
@@ -144,10 +155,18 @@ fn a_walk_wider_than_the_node_limit_stops_at_the_limit() {
         must_publish(&mut c, ALICE, "wide", &format!("c{i}"), &["wide@root"]);
     }
     let last = c
-        .get_descendants("wide@root".into(), Some(1), Some(MAX_WALK_NODES - 100), Some(100))
+        .get_descendants(
+            "wide@root".into(),
+            Some(1),
+            Some(MAX_WALK_NODES - 100),
+            Some(100),
+        )
         .unwrap();
     assert_eq!(last.nodes.len(), 100);
-    assert_eq!(last.nodes[99], node(&format!("wide@c{}", MAX_WALK_NODES - 1), 1));
+    assert_eq!(
+        last.nodes[99],
+        node(&format!("wide@c{}", MAX_WALK_NODES - 1), 1)
+    );
     assert!(!last.complete);
     assert_eq!(
         c.get_children("wide@root".into(), Some(MAX_WALK_NODES), Some(100))
@@ -168,7 +187,8 @@ fn models_behind_datasets_and_datasets_behind_models() {
         strings(&["acme/m@1.0.0", "acme/m@2.0.0"])
     );
     assert_eq!(
-        c.get_models_trained_on("d@1".into(), Some(1), Some(5)).unwrap(),
+        c.get_models_trained_on("d@1".into(), Some(1), Some(5))
+            .unwrap(),
         strings(&["acme/m@2.0.0"])
     );
     let behind: Vec<String> = c

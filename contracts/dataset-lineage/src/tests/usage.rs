@@ -59,8 +59,14 @@ fn the_registry_records_usage_queryable_both_ways_and_gets_the_unused_deposit_ba
     let measured =
         u128::from(env::storage_usage() - before) * env::storage_byte_cost().as_yoctonear();
     assert_eq!(cost, measured);
-    assert!(cost < deposit_for(2), "0.01 NEAR per dataset covers the records");
-    assert_eq!(transfers(), vec![(REGISTRY.to_string(), deposit_for(2) - cost)]);
+    assert!(
+        cost < deposit_for(2),
+        "0.01 NEAR per dataset covers the records"
+    );
+    assert_eq!(
+        transfers(),
+        vec![(REGISTRY.to_string(), deposit_for(2) - cost)]
+    );
     assert_eq!(
         events(),
         vec![
@@ -78,11 +84,13 @@ fn the_registry_records_usage_queryable_both_ways_and_gets_the_unused_deposit_ba
     assert_eq!(usage.datasets[1].ai_training_terms_digest, Some(digest(42)));
     assert_eq!(usage.datasets[1].commercial_terms_digest, Some(digest(43)));
     assert_eq!(
-        c.get_models_trained_on("open@1".into(), None, None).unwrap(),
+        c.get_models_trained_on("open@1".into(), None, None)
+            .unwrap(),
         strings(&[MODEL])
     );
     assert_eq!(
-        c.get_models_trained_on("licensed@1".into(), None, None).unwrap(),
+        c.get_models_trained_on("licensed@1".into(), None, None)
+            .unwrap(),
         strings(&[MODEL])
     );
 }
@@ -91,7 +99,11 @@ fn the_registry_records_usage_queryable_both_ways_and_gets_the_unused_deposit_ba
 fn a_non_commercial_model_may_use_non_commercial_data() {
     let mut c = with_datasets();
     must_record_usage(&mut c, MODEL, &["research@1"], false);
-    assert!(!c.get_training_datasets(MODEL.into()).unwrap().commercial_use);
+    assert!(
+        !c.get_training_datasets(MODEL.into())
+            .unwrap()
+            .commercial_use
+    );
 }
 
 #[test]
@@ -137,10 +149,11 @@ fn terms_that_forbid_training_fail_the_registration_even_after_a_good_dataset() 
         "dataset version 'private@1' cannot be used for ai training: its terms do not allow ai training",
     );
     assert_eq!(c.get_training_datasets(MODEL.into()), None);
-    assert!(c
-        .get_models_trained_on("open@1".into(), None, None)
-        .unwrap()
-        .is_empty());
+    assert!(
+        c.get_models_trained_on("open@1".into(), None, None)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -159,8 +172,12 @@ fn a_commercial_model_cannot_use_non_commercial_data() {
 fn a_version_flagged_consent_withdrawn_cannot_be_trained_on() {
     let mut c = with_datasets();
     call(ALICE, DEPOSIT);
-    c.flag_version("open@1".into(), FlagKind::ConsentWithdrawn, "subjects opted out".into())
-        .unwrap();
+    c.flag_version(
+        "open@1".into(),
+        FlagKind::ConsentWithdrawn,
+        "subjects opted out".into(),
+    )
+    .unwrap();
     must_fail(
         &mut c,
         REGISTRY,
