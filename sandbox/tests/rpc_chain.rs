@@ -190,6 +190,16 @@ async fn queries_and_their_exact_errors() {
         .await;
     assert_eq!(state["values"], json!([]));
 
+    // neard's legacy `[path, data]` form.
+    let legacy = node.result("query", json!(["account/test.near", ""])).await;
+    assert_eq!(legacy["code_hash"], "11111111111111111111111111111111");
+    let keys = node
+        .result("query", json!(["access_key/test.near", ""]))
+        .await;
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
+    let (status, _) = node.error("query", json!(["nonsense/x", ""])).await;
+    assert_eq!(status, 400);
+
     // A view call on an account without code: the legacy shape with the VM error.
     let result = node
         .result(

@@ -477,7 +477,18 @@ impl ChainHandle {
         let producer = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("block-producer".into())
-            .spawn(move || produce_blocks(&producer))
+            .spawn(move || {
+                // `produce_blocks` only returns by panicking (a runtime fault while applying a
+                // chunk). The chain cannot go on from a half-applied block, so stop the node
+                // loudly instead of serving a frozen chain.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    produce_blocks(&producer)
+                }));
+                eprintln!(
+                    "nexus-sandbox: error: block production failed (see the panic above); stopping"
+                );
+                std::process::exit(1);
+            })
             .expect("cannot spawn the block producer thread");
         Self { shared }
     }
@@ -543,7 +554,7 @@ impl ChainHandle {
 
 /// The producer loop: blocks back to back while there is work or finality is owed, otherwise an
 /// empty block per idle tick.
-fn produce_blocks(shared: &Shared) {
+fn produce_blocks(shared: &Shared) -> ! {
     let mut chain = shared.chain.lock();
     let mut last_block = Instant::now();
     loop {

@@ -7,7 +7,7 @@ use near_jsonrpc_primitives::types::query::{
     QueryResponseKind, RpcQueryError, RpcQueryRequest, RpcQueryResponse,
 };
 use near_primitives::hash::CryptoHash;
-use near_primitives::types::{BlockHeight, BlockId, BlockReference};
+use near_primitives::types::{AccountId, BlockHeight, BlockId, BlockReference, Finality};
 use near_primitives::views::{
     AccessKeyInfoView, AccessKeyList, AccessKeyView, AccountView, CallResult, ContractCodeView,
     QueryRequest, StateItem, ViewStateResult,
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::RpcState;
 use super::blocks::{UnknownBlock, resolve};
 use super::errors::{RpcFailure, failure};
-use super::params::parse;
+use super::params::Params;
 use crate::chain::Chain;
 use crate::chain::blocks::Block;
 use crate::runtime::ViewCallError;
@@ -32,13 +32,9 @@ enum QueryOutcome {
 }
 
 pub fn query(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
-    if params.is_array() {
-        return Err(RpcFailure::parse(
-            "Failed parsing args: the legacy `[path, data]` query form is not supported by this node; \
-             use {\"request_type\": …}",
-        ));
-    }
-    let request: RpcQueryRequest = parse(params)?;
+    let request: RpcQueryRequest = Params::new(params)
+        .try_pair(|path: String, data: String| legacy_query(&path, &data))
+        .unwrap_or_parse()?;
     let limit = state.node.trie_viewer_state_size_limit;
     state.chain.read(|chain| {
         let block = resolve(chain, &request.block_reference).map_err(unknown_block_failure)?;
@@ -58,6 +54,60 @@ pub fn query(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
             })),
             QueryOutcome::Err(error) => Err(failure(error)),
         }
+    })
+}
+
+/// neard's legacy `[path, data]` form, read at the optimistic head: `account/<id>`, `code/<id>`,
+/// `access_key/<id>[/<public key>]`, `contract/<id>` (data = base58 key prefix) and
+/// `call/<id>/<method>` (data = base58 arguments).
+fn legacy_query(path: &str, data: &str) -> Result<RpcQueryRequest, RpcFailure> {
+    let bad = |what: String| RpcFailure::parse(format!("Failed parsing args: {what}"));
+    let data = bs58::decode(data)
+        .into_vec()
+        .map_err(|e| bad(format!("data is not base58: {e}")))?;
+    let parts: Vec<&str> = path.splitn(3, '/').collect();
+    let account = |i: usize| -> Result<AccountId, RpcFailure> {
+        let id = parts
+            .get(i)
+            .ok_or_else(|| bad(format!("missing account id in `{path}`")))?;
+        id.parse()
+            .map_err(|e| bad(format!("invalid account id `{id}`: {e}")))
+    };
+    let request = match parts[0] {
+        "account" => QueryRequest::ViewAccount {
+            account_id: account(1)?,
+        },
+        "code" => QueryRequest::ViewCode {
+            account_id: account(1)?,
+        },
+        "access_key" if parts.len() == 3 => QueryRequest::ViewAccessKey {
+            account_id: account(1)?,
+            public_key: parts[2]
+                .parse()
+                .map_err(|e| bad(format!("invalid public key: {e}")))?,
+        },
+        "access_key" => QueryRequest::ViewAccessKeyList {
+            account_id: account(1)?,
+            after_key: None,
+            limit: None,
+        },
+        "contract" => QueryRequest::ViewState {
+            account_id: account(1)?,
+            prefix: data.into(),
+            after_key: None,
+            limit: None,
+            include_proof: false,
+        },
+        "call" if parts.len() == 3 => QueryRequest::CallFunction {
+            account_id: account(1)?,
+            method_name: parts[2].to_owned(),
+            args: data.into(),
+        },
+        _ => return Err(bad(format!("unknown legacy query path `{path}`"))),
+    };
+    Ok(RpcQueryRequest {
+        block_reference: BlockReference::Finality(Finality::None),
+        request,
     })
 }
 
