@@ -13,7 +13,10 @@ use near_primitives::errors::{
     ReceiptValidationError,
 };
 use near_primitives::hash::{CryptoHash, hash};
-use near_primitives::receipt::{ActionReceipt, Receipt, ReceiptEnum, ReceiptV0, VersionedActionReceipt};
+use near_primitives::profile_data_v3::ProfileDataV3;
+use near_primitives::receipt::{
+    ActionReceipt, Receipt, ReceiptEnum, ReceiptV0, VersionedActionReceipt,
+};
 use near_primitives::transaction::{
     Action, AddKeyAction, DeleteAccountAction, DeleteKeyAction, DeployContractAction,
     FunctionCallAction, StakeAction,
@@ -22,14 +25,15 @@ use near_primitives::types::{AccountId, Balance, Gas};
 use near_primitives::utils::create_random_seed;
 use near_primitives_core::account::id::AccountType;
 use near_vm_runner::ContractCode;
-use near_primitives::profile_data_v3::ProfileDataV3;
 use near_vm_runner::logic::types::PromiseResult;
 use near_vm_runner::logic::{ReturnData, VMContext};
 
-use super::config::{exec_fee, total_prepaid_exec_fees, total_prepaid_gas, total_prepaid_send_fees};
+use super::ApplyContext;
+use super::config::{
+    exec_fee, total_prepaid_exec_fees, total_prepaid_gas, total_prepaid_send_fees,
+};
 use super::ext::RuntimeExt;
 use super::function_call::{StoredContract, run_vm, to_protocol_error};
-use super::ApplyContext;
 use crate::state::StateUpdate;
 
 /// What applying one or more actions did (nearcore `ActionResult`).
@@ -71,8 +75,9 @@ impl ActionResult {
     pub fn merge(&mut self, mut next: ActionResult) {
         self.gas_burnt = self.gas_burnt.saturating_add(next.gas_burnt);
         self.gas_used = self.gas_used.saturating_add(next.gas_used);
-        self.gas_burnt_for_function_call =
-            self.gas_burnt_for_function_call.saturating_add(next.gas_burnt_for_function_call);
+        self.gas_burnt_for_function_call = self
+            .gas_burnt_for_function_call
+            .saturating_add(next.gas_burnt_for_function_call);
         self.profile.merge(&next.profile);
         self.result = next.result;
         self.logs.append(&mut next.logs);
@@ -143,7 +148,11 @@ pub fn apply_action(
     let actions = info.action_receipt.actions();
     let receipt = info.receipt;
     let fee = exec_fee(ctx.config, action, receipt.receiver_id());
-    let mut result = ActionResult { gas_burnt: fee, gas_used: fee, ..Default::default() };
+    let mut result = ActionResult {
+        gas_burnt: fee,
+        gas_used: fee,
+        ..Default::default()
+    };
     result.profile.add_action_cost(cost_kind(action), fee);
 
     let is_refund = receipt.predecessor_id().is_system();
@@ -161,7 +170,16 @@ pub fn apply_action(
         Action::DeployContract(deploy) => action_deploy_contract(ctx, state, target, deploy),
         Action::FunctionCall(call) => {
             let is_last_action = action_index + 1 == actions.len();
-            action_function_call(ctx, state, target, info, call, action_hash, is_last_action, &mut result)
+            action_function_call(
+                ctx,
+                state,
+                target,
+                info,
+                call,
+                action_hash,
+                is_last_action,
+                &mut result,
+            )
         }
         Action::Transfer(transfer) => {
             action_transfer(ctx, state, target, transfer.deposit, &mut result);
@@ -179,7 +197,9 @@ pub fn apply_action(
         Action::DeleteKey(delete_key) => {
             action_delete_key(ctx, state, target, delete_key, &mut result)
         }
-        Action::DeleteAccount(delete) => action_delete_account(state, target, receipt, delete, &mut result),
+        Action::DeleteAccount(delete) => {
+            action_delete_account(state, target, receipt, delete, &mut result)
+        }
         Action::Delegate(signed) => {
             apply_delegate_action(ctx, state, target, info, signed, &mut result)
         }
@@ -216,7 +236,9 @@ fn check_account_existence(
     match action {
         Action::CreateAccount(_) => {
             if target.account.is_some() {
-                return Err(ActionErrorKind::AccountAlreadyExists { account_id: account_id.clone() });
+                return Err(ActionErrorKind::AccountAlreadyExists {
+                    account_id: account_id.clone(),
+                });
             }
             if account_id.get_account_type().is_implicit() {
                 // Implicit accounts are created by a lone transfer only, so nobody can add a key
@@ -240,7 +262,9 @@ fn check_account_existence(
         }
         _ => {
             if target.account.is_none() {
-                return Err(ActionErrorKind::AccountDoesNotExist { account_id: account_id.clone() });
+                return Err(ActionErrorKind::AccountDoesNotExist {
+                    account_id: account_id.clone(),
+                });
             }
         }
     }
@@ -260,16 +284,20 @@ fn check_actor_permissions(action: &Action, target: &ActionTarget) -> Result<(),
         | Action::AddKey(_)
         | Action::DeleteKey(_)
         | Action::DeployGlobalContract(_)
-        | Action::UseGlobalContract(_) => {
-            if target.actor_id != target.account_id {
-                return Err(no_permission());
-            }
+        | Action::UseGlobalContract(_)
+            if target.actor_id != target.account_id =>
+        {
+            return Err(no_permission());
         }
         Action::DeleteAccount(_) => {
             if target.actor_id != target.account_id {
                 return Err(no_permission());
             }
-            if target.account.as_ref().is_some_and(|a| a.locked() > Balance::ZERO) {
+            if target
+                .account
+                .as_ref()
+                .is_some_and(|a| a.locked() > Balance::ZERO)
+            {
                 return Err(ActionErrorKind::DeleteAccountStaking {
                     account_id: target.account_id.clone(),
                 });
@@ -324,16 +352,25 @@ fn action_deploy_contract(
     deploy: &DeployContractAction,
 ) {
     let account = target.account.as_mut().expect("existence checked");
-    let prev_code_len = state.get_code(&target.account_id).map_or(0, |c| c.len() as u64);
+    let prev_code_len = state
+        .get_code(&target.account_id)
+        .map_or(0, |c| c.len() as u64);
     let code = ContractCode::new(deploy.code.clone(), None);
-    let usage = account.storage_usage().saturating_sub(prev_code_len).saturating_add(deploy.code.len() as u64);
+    let usage = account
+        .storage_usage()
+        .saturating_sub(prev_code_len)
+        .saturating_add(deploy.code.len() as u64);
     account.set_storage_usage(usage);
     account
         .set_contract(AccountContract::Local(*code.hash()))
         .expect("initialized accounts only");
     state.set_code(&target.account_id, deploy.code.clone());
     // Compile now so the first call is fast; errors surface at call time as CompilationError.
-    let _ = near_vm_runner::precompile_contract(&code, Arc::clone(&ctx.config.wasm_config), Some(ctx.cache));
+    let _ = near_vm_runner::precompile_contract(
+        &code,
+        Arc::clone(&ctx.config.wasm_config),
+        Some(ctx.cache),
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -354,7 +391,10 @@ fn action_function_call(
         .local_contract_hash()
         .and_then(|_| state.get_code(&account_id))
         .map(|code| Arc::new(ContractCode::new(code, Some(code_hash))));
-    let contract = StoredContract { hash: code_hash, code };
+    let contract = StoredContract {
+        hash: code_hash,
+        code,
+    };
     let receipt = info.receipt;
     let action_receipt = info.action_receipt;
     let context = VMContext {
@@ -378,7 +418,11 @@ fn action_function_call(
         random_seed: create_random_seed(action_hash, ctx.block.random_seed),
         view_config: None,
         output_data_receivers: if is_last_action {
-            action_receipt.output_data_receivers().iter().map(|r| r.receiver_id.clone()).collect()
+            action_receipt
+                .output_data_receivers()
+                .iter()
+                .map(|r| r.receiver_id.clone())
+                .collect()
         } else {
             vec![]
         },
@@ -391,7 +435,14 @@ fn action_function_call(
         ctx.chain_id.to_string(),
         ctx.validator.clone(),
     );
-    let mut outcome = run_vm(ctx.config, ctx.cache, &contract, &call.method_name, &mut ext, &context);
+    let mut outcome = run_vm(
+        ctx.config,
+        ctx.cache,
+        &contract,
+        &call.method_name,
+        &mut ext,
+        &context,
+    );
     let mut receipt_manager = std::mem::take(&mut ext.receipt_manager);
     drop(ext);
 
@@ -403,8 +454,9 @@ fn action_function_call(
     }
     result.gas_burnt = result.gas_burnt.saturating_add(outcome.burnt_gas);
     result.gas_used = result.gas_used.saturating_add(outcome.used_gas);
-    result.gas_burnt_for_function_call =
-        result.gas_burnt_for_function_call.saturating_add(outcome.burnt_gas);
+    result.gas_burnt_for_function_call = result
+        .gas_burnt_for_function_call
+        .saturating_add(outcome.burnt_gas);
     result.logs.extend(outcome.logs);
     // The VM's profile type mirrors the protocol's (same borsh layout).
     if let Some(profile) = borsh::to_vec(&outcome.profile)
@@ -452,7 +504,9 @@ fn action_transfer(
     }
     // NEAR-implicit account creation (existence check allowed only this case).
     let Ok(public_key) = PublicKey::from_near_implicit_account(&target.account_id) else {
-        result.fail(ActionErrorKind::AccountDoesNotExist { account_id: target.account_id.clone() });
+        result.fail(ActionErrorKind::AccountDoesNotExist {
+            account_id: target.account_id.clone(),
+        });
         return;
     };
     let access_key = AccessKey {
@@ -466,7 +520,12 @@ fn action_transfer(
         + usage.num_extra_bytes_record;
     state.set_access_key(&target.account_id, &public_key, &access_key);
     target.actor_id = target.account_id.clone();
-    target.account = Some(Account::new(deposit, Balance::ZERO, AccountContract::None, storage_usage));
+    target.account = Some(Account::new(
+        deposit,
+        Balance::ZERO,
+        AccountContract::None,
+        storage_usage,
+    ));
     result.account_created = true;
 }
 
@@ -477,12 +536,14 @@ fn try_refund_allowance(
     public_key: &PublicKey,
     deposit: Balance,
 ) {
-    let Some(mut access_key) = state.get_access_key(account_id, public_key) else { return };
-    if let AccessKeyPermission::FunctionCall(fc) = &mut access_key.permission {
-        if let Some(allowance) = fc.allowance.as_mut() {
-            *allowance = allowance.saturating_add(deposit);
-            state.set_access_key(account_id, public_key, &access_key);
-        }
+    let Some(mut access_key) = state.get_access_key(account_id, public_key) else {
+        return;
+    };
+    if let AccessKeyPermission::FunctionCall(fc) = &mut access_key.permission
+        && let Some(allowance) = fc.allowance.as_mut()
+    {
+        *allowance = allowance.saturating_add(deposit);
+        state.set_access_key(account_id, public_key, &access_key);
     }
 }
 
@@ -519,7 +580,9 @@ fn action_stake(
     // The proposal itself is inert on a single-validator chain; only the balance moves.
     if stake.stake > account.locked() {
         account.set_amount(account.amount().saturating_sub(increment));
-        account.set_locked(stake.stake).expect("initialized accounts only");
+        account
+            .set_locked(stake.stake)
+            .expect("initialized accounts only");
     }
 }
 
@@ -530,7 +593,10 @@ fn action_add_key(
     add_key: &AddKeyAction,
     result: &mut ActionResult,
 ) {
-    if state.get_access_key(&target.account_id, &add_key.public_key).is_some() {
+    if state
+        .get_access_key(&target.account_id, &add_key.public_key)
+        .is_some()
+    {
         result.fail(ActionErrorKind::AddKeyAlreadyExists {
             account_id: target.account_id.clone(),
             public_key: Box::new(add_key.public_key.clone()),
@@ -578,8 +644,12 @@ fn action_delete_account(
     result: &mut ActionResult,
 ) {
     let account = target.account.as_ref().expect("existence checked");
-    let code_len = state.get_code(&target.account_id).map_or(0, |c| c.len() as u64);
-    if account.storage_usage().saturating_sub(code_len) > Account::MAX_ACCOUNT_DELETION_STORAGE_USAGE {
+    let code_len = state
+        .get_code(&target.account_id)
+        .map_or(0, |c| c.len() as u64);
+    if account.storage_usage().saturating_sub(code_len)
+        > Account::MAX_ACCOUNT_DELETION_STORAGE_USAGE
+    {
         result.fail(ActionErrorKind::DeleteAccountWithLargeState {
             account_id: target.account_id.clone(),
         });
@@ -588,7 +658,9 @@ fn action_delete_account(
     let balance = account.amount();
     if balance > Balance::ZERO {
         // Paid by the system: a missing beneficiary makes the refund fail, and the tokens burn.
-        result.new_receipts.push(Receipt::new_balance_refund(&delete.beneficiary_id, balance));
+        result
+            .new_receipts
+            .push(Receipt::new_balance_refund(&delete.beneficiary_id, balance));
     }
     state.remove_account(&target.account_id);
     target.actor_id = receipt.predecessor_id().clone();
@@ -613,10 +685,12 @@ fn apply_delegate_action(
         return;
     }
     if delegate.sender_id != target.account_id {
-        result.fail(ActionErrorKind::DelegateActionSenderDoesNotMatchTxReceiver {
-            sender_id: delegate.sender_id.clone(),
-            receiver_id: target.account_id.clone(),
-        });
+        result.fail(
+            ActionErrorKind::DelegateActionSenderDoesNotMatchTxReceiver {
+                sender_id: delegate.sender_id.clone(),
+                receiver_id: target.account_id.clone(),
+            },
+        );
         return;
     }
     if let Err(kind) = validate_delegate_action_key(ctx, state, signed) {
@@ -653,7 +727,10 @@ fn apply_delegate_action(
                 .unwrap_or(Gas::MAX),
         )
         .saturating_add(total_prepaid_gas(&inner_actions).unwrap_or(Gas::MAX));
-    result.gas_used = result.gas_used.saturating_add(required_gas).saturating_add(prepaid_send_fees);
+    result.gas_used = result
+        .gas_used
+        .saturating_add(required_gas)
+        .saturating_add(prepaid_send_fees);
     result.gas_burnt = result.gas_burnt.saturating_add(prepaid_send_fees);
     result.new_receipts.push(new_receipt);
 }
@@ -666,7 +743,8 @@ fn validate_delegate_action_key(
 ) -> Result<(), ActionErrorKind> {
     let delegate = &signed.delegate_action;
     let key_error = ActionErrorKind::DelegateActionAccessKeyError;
-    let Some(mut access_key) = state.get_access_key(&delegate.sender_id, &delegate.public_key) else {
+    let Some(mut access_key) = state.get_access_key(&delegate.sender_id, &delegate.public_key)
+    else {
         return Err(key_error(InvalidAccessKeyError::AccessKeyNotFound {
             account_id: delegate.sender_id.clone(),
             public_key: Box::new(delegate.public_key.clone()),
@@ -678,7 +756,10 @@ fn validate_delegate_action_key(
             ak_nonce: access_key.nonce,
         });
     }
-    let upper_bound = ctx.block.height.saturating_mul(AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER);
+    let upper_bound = ctx
+        .block
+        .height
+        .saturating_mul(AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER);
     if delegate.nonce >= upper_bound {
         return Err(ActionErrorKind::DelegateActionNonceTooLarge {
             delegate_nonce: delegate.nonce,

@@ -1,12 +1,14 @@
 //! Fees of actions and transactions (nearcore `runtime/runtime/src/config.rs`), with NEP-642's
 //! gas purchase price. Every number comes from the protocol version's `RuntimeConfig`.
 
-use near_primitives_core::account::id::AccountType;
-use near_parameters::{ActionCosts, RuntimeConfig, RuntimeFeesConfig, transfer_exec_fee, transfer_send_fee};
+use near_parameters::{
+    ActionCosts, RuntimeConfig, RuntimeFeesConfig, transfer_exec_fee, transfer_send_fee,
+};
 use near_primitives::account::AccessKeyPermission;
 use near_primitives::errors::IntegerOverflowError;
 use near_primitives::transaction::{Action, SignedTransaction};
 use near_primitives::types::{AccountId, Balance, Gas};
+use near_primitives_core::account::id::AccountType;
 
 /// What buying a transaction costs its signer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +35,9 @@ fn mul_gas(a: Gas, n: u64) -> Result<Gas, IntegerOverflowError> {
 
 /// `gas · price` in yoctoNEAR.
 pub fn gas_to_balance(price: Balance, gas: Gas) -> Result<Balance, IntegerOverflowError> {
-    price.checked_mul(u128::from(gas.as_gas())).ok_or(IntegerOverflowError)
+    price
+        .checked_mul(u128::from(gas.as_gas()))
+        .ok_or(IntegerOverflowError)
 }
 
 fn add_balance(a: Balance, b: Balance) -> Result<Balance, IntegerOverflowError> {
@@ -45,7 +49,12 @@ fn add_balance(a: Balance, b: Balance) -> Result<Balance, IntegerOverflowError> 
 fn method_names_bytes(permission: &AccessKeyPermission) -> u64 {
     permission
         .function_call_permission()
-        .map(|p| p.method_names.iter().map(|name| name.len() as u64 + 1).sum())
+        .map(|p| {
+            p.method_names
+                .iter()
+                .map(|name| name.len() as u64 + 1)
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -91,7 +100,10 @@ pub fn send_fee(
             AccessKeyPermission::FullAccess => fee(ActionCosts::add_full_access_key),
             permission => add_gas(
                 fee(ActionCosts::add_function_call_key_base),
-                mul_gas(fee(ActionCosts::add_function_call_key_byte), method_names_bytes(permission))?,
+                mul_gas(
+                    fee(ActionCosts::add_function_call_key_byte),
+                    method_names_bytes(permission),
+                )?,
             )?,
         },
         Action::DeleteKey(_) => fee(ActionCosts::delete_key),
@@ -117,7 +129,10 @@ pub fn total_send_fees(
     receiver_id: &AccountId,
 ) -> Result<Gas, IntegerOverflowError> {
     actions.iter().try_fold(Gas::ZERO, |acc, action| {
-        add_gas(acc, send_fee(config, sender_is_receiver, action, receiver_id)?)
+        add_gas(
+            acc,
+            send_fee(config, sender_is_receiver, action, receiver_id)?,
+        )
     })
 }
 
@@ -128,8 +143,9 @@ pub fn exec_fee(config: &RuntimeConfig, action: &Action, receiver_id: &AccountId
     let per_byte = |cost: ActionCosts, n: u64| fee(cost).checked_mul(n).unwrap_or(Gas::MAX);
     match action {
         Action::CreateAccount(_) => fee(ActionCosts::create_account),
-        Action::DeployContract(a) => fee(ActionCosts::deploy_contract_base)
-            .saturating_add(per_byte(ActionCosts::deploy_contract_byte, a.code.len() as u64)),
+        Action::DeployContract(a) => fee(ActionCosts::deploy_contract_base).saturating_add(
+            per_byte(ActionCosts::deploy_contract_byte, a.code.len() as u64),
+        ),
         Action::FunctionCall(a) => fee(ActionCosts::function_call_base).saturating_add(per_byte(
             ActionCosts::function_call_byte,
             a.method_name.len() as u64 + a.args.len() as u64,
@@ -170,14 +186,19 @@ pub fn total_prepaid_send_fees(
     config: &RuntimeConfig,
     actions: &[Action],
 ) -> Result<Gas, IntegerOverflowError> {
-    actions.iter().try_fold(Gas::ZERO, |acc, action| match action {
-        Action::Delegate(signed) => {
-            let inner = &signed.delegate_action;
-            let sir = inner.sender_id == inner.receiver_id;
-            add_gas(acc, total_send_fees(config, sir, &inner.get_actions(), &inner.receiver_id)?)
-        }
-        _ => Ok(acc),
-    })
+    actions
+        .iter()
+        .try_fold(Gas::ZERO, |acc, action| match action {
+            Action::Delegate(signed) => {
+                let inner = &signed.delegate_action;
+                let sir = inner.sender_id == inner.receiver_id;
+                add_gas(
+                    acc,
+                    total_send_fees(config, sir, &inner.get_actions(), &inner.receiver_id)?,
+                )
+            }
+            _ => Ok(acc),
+        })
 }
 
 /// Exec fees of the actions, including the inner receipt of `Delegate` actions.
@@ -192,8 +213,15 @@ pub fn total_prepaid_exec_fees(
                 let inner = &signed.delegate_action;
                 let inner_exec =
                     total_prepaid_exec_fees(config, &inner.get_actions(), &inner.receiver_id)?;
-                let receipt_exec = config.fees.fee(ActionCosts::new_action_receipt).exec_fee().gas;
-                add_gas(add_gas(inner_exec, exec_fee(config, action, receiver_id))?, receipt_exec)?
+                let receipt_exec = config
+                    .fees
+                    .fee(ActionCosts::new_action_receipt)
+                    .exec_fee()
+                    .gas;
+                add_gas(
+                    add_gas(inner_exec, exec_fee(config, action, receiver_id))?,
+                    receipt_exec,
+                )?
             }
             _ => exec_fee(config, action, receiver_id),
         };
@@ -214,9 +242,9 @@ pub fn total_prepaid_gas(actions: &[Action]) -> Result<Gas, IntegerOverflowError
 
 /// Deposits the actions attach.
 pub fn total_deposit(actions: &[Action]) -> Result<Balance, IntegerOverflowError> {
-    actions
-        .iter()
-        .try_fold(Balance::ZERO, |acc, action| add_balance(acc, action.get_deposit_balance()))
+    actions.iter().try_fold(Balance::ZERO, |acc, action| {
+        add_balance(acc, action.get_deposit_balance())
+    })
 }
 
 /// The price gas is bought at (NEP-642): never below `min_gas_purchase_price`.
@@ -235,19 +263,34 @@ pub fn tx_cost(
     let actions = t.actions();
     let fees = &config.fees;
     let gas_burnt = add_gas(
-        fees.fee(ActionCosts::new_action_receipt).send_fee(sender_is_receiver).gas,
+        fees.fee(ActionCosts::new_action_receipt)
+            .send_fee(sender_is_receiver)
+            .gas,
         total_send_fees(config, sender_is_receiver, actions, t.receiver_id())?,
     )?;
-    let prepaid_gas =
-        add_gas(total_prepaid_gas(actions)?, total_prepaid_send_fees(config, actions)?)?;
+    let prepaid_gas = add_gas(
+        total_prepaid_gas(actions)?,
+        total_prepaid_send_fees(config, actions)?,
+    )?;
     let gas_remaining = add_gas(
-        add_gas(prepaid_gas, fees.fee(ActionCosts::new_action_receipt).exec_fee().gas)?,
+        add_gas(
+            prepaid_gas,
+            fees.fee(ActionCosts::new_action_receipt).exec_fee().gas,
+        )?,
         total_prepaid_exec_fees(config, actions, t.receiver_id())?,
     )?;
     let receipt_gas_price = gas_purchase_price(config, gas_price);
     let burnt_amount = gas_to_balance(gas_price, gas_burnt)?;
     let remaining_amount = gas_to_balance(receipt_gas_price, gas_remaining)?;
-    let total_cost =
-        add_balance(add_balance(burnt_amount, remaining_amount)?, total_deposit(actions)?)?;
-    Ok(TransactionCost { gas_burnt, gas_remaining, receipt_gas_price, burnt_amount, total_cost })
+    let total_cost = add_balance(
+        add_balance(burnt_amount, remaining_amount)?,
+        total_deposit(actions)?,
+    )?;
+    Ok(TransactionCost {
+        gas_burnt,
+        gas_remaining,
+        receipt_gas_price,
+        burnt_amount,
+        total_cost,
+    })
 }

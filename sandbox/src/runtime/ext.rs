@@ -7,13 +7,15 @@
 //! needs the global Patricia-trie shape). Contracts therefore burn slightly less gas here.
 
 use near_crypto::PublicKey;
+use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
 use near_primitives::action::{
     AddKeyAction, CreateAccountAction, DeleteAccountAction, DeleteKeyAction, DeployContractAction,
     FunctionCallAction, StakeAction, TransferAction,
 };
-use near_primitives::account::{AccessKey, AccessKeyPermission, FunctionCallPermission};
 use near_primitives::hash::{CryptoHash, YieldId};
-use near_primitives::receipt::{ActionReceipt, ActionReceiptV2, DataReceiver, Receipt, ReceiptEnum, ReceiptV0};
+use near_primitives::receipt::{
+    ActionReceipt, ActionReceiptV2, DataReceiver, Receipt, ReceiptEnum, ReceiptV0,
+};
 use near_primitives::transaction::Action;
 use near_primitives::trie_key::TrieKey;
 use near_primitives::types::{AccountId, Balance, BlockHeight, Gas, GasWeight, Nonce, NonceIndex};
@@ -65,7 +67,11 @@ impl ReceiptManager {
     /// remainder going to the last one (nearcore `ReceiptManager::distribute_gas`). Returns
     /// whether any gas was distributed.
     pub fn distribute_gas(&mut self, unused_gas: Gas) -> bool {
-        let total_weight: u128 = self.gas_weights.iter().map(|(_, _, w)| u128::from(w.0)).sum();
+        let total_weight: u128 = self
+            .gas_weights
+            .iter()
+            .map(|(_, _, w)| u128::from(w.0))
+            .sum();
         if total_weight == 0 || unused_gas == Gas::ZERO {
             return false;
         }
@@ -85,8 +91,10 @@ impl ReceiptManager {
     }
 
     fn add_gas(&mut self, receipt_index: usize, action_index: usize, gas: u64) {
-        if let Some(Action::FunctionCall(call)) =
-            self.receipts.get_mut(receipt_index).and_then(|r| r.actions.get_mut(action_index))
+        if let Some(Action::FunctionCall(call)) = self
+            .receipts
+            .get_mut(receipt_index)
+            .and_then(|r| r.actions.get_mut(action_index))
         {
             call.gas = call.gas.saturating_add(Gas::from_gas(gas));
         }
@@ -180,11 +188,17 @@ impl<'a, 's> RuntimeExt<'a, 's> {
     }
 
     fn storage_key(&self, key: &[u8]) -> Vec<u8> {
-        TrieKey::ContractData { account_id: self.account_id.clone(), key: key.to_vec() }.to_vec()
+        TrieKey::ContractData {
+            account_id: self.account_id.clone(),
+            key: key.to_vec(),
+        }
+        .to_vec()
     }
 
     fn unsupported(&mut self, feature: &'static str) {
-        self.receipt_manager.unsupported_feature.get_or_insert(feature);
+        self.receipt_manager
+            .unsupported_feature
+            .get_or_insert(feature);
     }
 }
 
@@ -195,8 +209,8 @@ fn unsupported_host_fn(name: &str) -> VMLogicError {
 }
 
 impl External for RuntimeExt<'_, '_> {
-    fn storage_set<'b>(
-        &'b mut self,
+    fn storage_set(
+        &mut self,
         access_tracker: &mut dyn StorageAccessTracker,
         key: &[u8],
         value: &[u8],
@@ -242,8 +256,11 @@ impl External for RuntimeExt<'_, '_> {
     }
 
     fn generate_data_id(&mut self) -> CryptoHash {
-        let data_id =
-            create_receipt_id_from_action_hash(&self.action_hash, self.block_height, self.data_count);
+        let data_id = create_receipt_id_from_action_hash(
+            &self.action_hash,
+            self.block_height,
+            self.data_count,
+        );
         self.data_count += 1;
         data_id
     }
@@ -280,10 +297,13 @@ impl External for RuntimeExt<'_, '_> {
                 .receipt_manager
                 .receipts
                 .get_mut(index as usize)
-                .ok_or(HostError::InvalidReceiptIndex { receipt_index: index })?;
-            dependency
-                .output_data_receivers
-                .push(DataReceiver { data_id, receiver_id: receiver_id.clone() });
+                .ok_or(HostError::InvalidReceiptIndex {
+                    receipt_index: index,
+                })?;
+            dependency.output_data_receivers.push(DataReceiver {
+                data_id,
+                receiver_id: receiver_id.clone(),
+            });
             input_data_ids.push(data_id);
         }
         self.receipt_manager.receipts.push(NewReceipt {
@@ -333,8 +353,10 @@ impl External for RuntimeExt<'_, '_> {
     }
 
     fn append_action_deploy_contract(&mut self, receipt_index: ReceiptIndex, code: Vec<u8>) {
-        self.receipt_manager
-            .push_action(receipt_index, Action::DeployContract(DeployContractAction { code }));
+        self.receipt_manager.push_action(
+            receipt_index,
+            Action::DeployContract(DeployContractAction { code }),
+        );
     }
 
     fn append_action_deploy_global_contract(
@@ -409,7 +431,8 @@ impl External for RuntimeExt<'_, '_> {
         prepaid_gas: Gas,
         gas_weight: GasWeight,
     ) -> Result<(), VMLogicError> {
-        let method_name = String::from_utf8(method_name).map_err(|_| HostError::InvalidMethodName)?;
+        let method_name =
+            String::from_utf8(method_name).map_err(|_| HostError::InvalidMethodName)?;
         let action = Action::FunctionCall(Box::new(FunctionCallAction {
             method_name,
             args,
@@ -418,13 +441,18 @@ impl External for RuntimeExt<'_, '_> {
         }));
         let action_index = self.receipt_manager.push_action(receipt_index, action);
         if gas_weight.0 > 0 {
-            self.receipt_manager.gas_weights.push((receipt_index as usize, action_index, gas_weight));
+            self.receipt_manager.gas_weights.push((
+                receipt_index as usize,
+                action_index,
+                gas_weight,
+            ));
         }
         Ok(())
     }
 
     fn append_action_transfer(&mut self, receipt_index: ReceiptIndex, deposit: Balance) {
-        self.receipt_manager.push_action(receipt_index, Action::Transfer(TransferAction { deposit }));
+        self.receipt_manager
+            .push_action(receipt_index, Action::Transfer(TransferAction { deposit }));
     }
 
     fn append_action_transfer_to_gas_key(
@@ -464,8 +492,10 @@ impl External for RuntimeExt<'_, '_> {
         stake: Balance,
         public_key: PublicKey,
     ) {
-        self.receipt_manager
-            .push_action(receipt_index, Action::Stake(Box::new(StakeAction { stake, public_key })));
+        self.receipt_manager.push_action(
+            receipt_index,
+            Action::Stake(Box::new(StakeAction { stake, public_key })),
+        );
     }
 
     fn append_action_add_key_with_full_access(
@@ -474,10 +504,16 @@ impl External for RuntimeExt<'_, '_> {
         public_key: PublicKey,
         nonce: Nonce,
     ) {
-        let access_key = AccessKey { nonce, permission: AccessKeyPermission::FullAccess };
+        let access_key = AccessKey {
+            nonce,
+            permission: AccessKeyPermission::FullAccess,
+        };
         self.receipt_manager.push_action(
             receipt_index,
-            Action::AddKey(Box::new(AddKeyAction { public_key, access_key })),
+            Action::AddKey(Box::new(AddKeyAction {
+                public_key,
+                access_key,
+            })),
         );
     }
 
@@ -504,14 +540,19 @@ impl External for RuntimeExt<'_, '_> {
         };
         self.receipt_manager.push_action(
             receipt_index,
-            Action::AddKey(Box::new(AddKeyAction { public_key, access_key })),
+            Action::AddKey(Box::new(AddKeyAction {
+                public_key,
+                access_key,
+            })),
         );
         Ok(())
     }
 
     fn append_action_delete_key(&mut self, receipt_index: ReceiptIndex, public_key: PublicKey) {
-        self.receipt_manager
-            .push_action(receipt_index, Action::DeleteKey(Box::new(DeleteKeyAction { public_key })));
+        self.receipt_manager.push_action(
+            receipt_index,
+            Action::DeleteKey(Box::new(DeleteKeyAction { public_key })),
+        );
     }
 
     fn append_action_delete_account(

@@ -69,20 +69,25 @@ pub fn run_vm(
     context: &VMContext,
 ) -> VMOutcome {
     let gas_counter = context.make_gas_counter(&config.wasm_config);
-    let prepared =
-        near_vm_runner::prepare(contract, Arc::clone(&config.wasm_config), Some(cache), gas_counter, method);
+    let prepared = near_vm_runner::prepare(
+        contract,
+        Arc::clone(&config.wasm_config),
+        Some(cache),
+        gas_counter,
+        method,
+    );
     match near_vm_runner::run(prepared, ext, context, Arc::clone(&config.fees)) {
         Ok(outcome) => outcome,
-        Err(VMRunnerError::ContractCodeNotPresent) => {
-            VMOutcome::nop_outcome(VmFunctionCallError::CompilationError(
-                VmCompilationError::CodeDoesNotExist {
-                    account_id: context.current_account_id.as_str().into(),
-                },
-            ))
-        }
+        Err(VMRunnerError::ContractCodeNotPresent) => VMOutcome::nop_outcome(
+            VmFunctionCallError::CompilationError(VmCompilationError::CodeDoesNotExist {
+                account_id: context.current_account_id.as_str().into(),
+            }),
+        ),
         Err(err) => {
             tracing::error!(target: "sandbox::runtime", %err, "VM runner failure");
-            VMOutcome::nop_outcome(VmFunctionCallError::LoadingError { msg: err.to_string() })
+            VMOutcome::nop_outcome(VmFunctionCallError::LoadingError {
+                msg: err.to_string(),
+            })
         }
     }
 }
@@ -102,7 +107,10 @@ pub fn to_protocol_error(err: &VmFunctionCallError) -> FunctionCallError {
                 }
                 VmCompilationError::PrepareError(p) => {
                     // Both enums share the borsh layout; fall back to the message otherwise.
-                    match borsh::to_vec(p).ok().and_then(|b| borsh::from_slice::<PrepareError>(&b).ok()) {
+                    match borsh::to_vec(p)
+                        .ok()
+                        .and_then(|b| borsh::from_slice::<PrepareError>(&b).ok())
+                    {
                         Some(p) => CompilationError::PrepareError(p),
                         None => CompilationError::WasmerCompileError { msg: e.to_string() },
                     }

@@ -121,9 +121,8 @@ impl Runtime {
             SUPPORTED_PROTOCOL_VERSIONS.start(),
             SUPPORTED_PROTOCOL_VERSIONS.end()
         );
-        let config = Arc::clone(
-            near_parameters::RuntimeConfigStore::new(None).get_config(protocol_version),
-        );
+        let config =
+            Arc::clone(near_parameters::RuntimeConfigStore::new(None).get_config(protocol_version));
         Ok(Self {
             config,
             protocol_version,
@@ -169,7 +168,8 @@ impl Runtime {
 
     /// The gas limit of view calls.
     pub fn max_gas_burnt_view(&self) -> Gas {
-        self.max_gas_burnt_view.unwrap_or(self.config.wasm_config.limit_config.max_gas_burnt)
+        self.max_gas_burnt_view
+            .unwrap_or(self.config.wasm_config.limit_config.max_gas_burnt)
     }
 
     fn apply_context<'a>(&'a self, block: &'a BlockContext) -> ApplyContext<'a> {
@@ -208,7 +208,12 @@ impl Runtime {
         head: &BlockContext,
         block_hash_height: Option<BlockHeight>,
     ) -> Result<(), InvalidTxError> {
-        let cost = verifier::validate_transaction(&self.config, tx, head.gas_price, self.protocol_version)?;
+        let cost = verifier::validate_transaction(
+            &self.config,
+            tx,
+            head.gas_price,
+            self.protocol_version,
+        )?;
         self.check_validity_window(head.height, block_hash_height)?;
         let mut state = StateUpdate::new(store, head.height);
         // The transaction would land in the next block.
@@ -242,8 +247,9 @@ impl Runtime {
                 match self.convert_tx(&mut state, block, tx, block_hash_height) {
                     Ok((outcome, receipt)) => {
                         result.gas_used = result.gas_used.saturating_add(outcome.outcome.gas_burnt);
-                        result.balance_burnt =
-                            result.balance_burnt.saturating_add(outcome.outcome.tokens_burnt);
+                        result.balance_burnt = result
+                            .balance_burnt
+                            .saturating_add(outcome.outcome.tokens_burnt);
                         result.tx_results.push((tx_hash, Ok(outcome)));
                         if receipt.receiver_id() == tx.transaction.signer_id() {
                             local.push(receipt);
@@ -267,8 +273,9 @@ impl Runtime {
                 }
                 if let Some(outcome) = processed.outcome {
                     result.gas_used = result.gas_used.saturating_add(outcome.outcome.gas_burnt);
-                    result.balance_burnt =
-                        result.balance_burnt.saturating_add(outcome.outcome.tokens_burnt);
+                    result.balance_burnt = result
+                        .balance_burnt
+                        .saturating_add(outcome.outcome.tokens_burnt);
                     result.receipt_outcomes.push(outcome);
                 }
                 let mut instant = Vec::new();
@@ -297,9 +304,16 @@ impl Runtime {
         tx: &SignedTransaction,
         block_hash_height: &dyn Fn(&CryptoHash) -> Option<BlockHeight>,
     ) -> Result<(ExecutionOutcomeWithId, Receipt), InvalidTxError> {
-        let cost =
-            verifier::validate_transaction(&self.config, tx, block.gas_price, self.protocol_version)?;
-        self.check_validity_window(block.prev_height, block_hash_height(tx.transaction.block_hash()))?;
+        let cost = verifier::validate_transaction(
+            &self.config,
+            tx,
+            block.gas_price,
+            self.protocol_version,
+        )?;
+        self.check_validity_window(
+            block.prev_height,
+            block_hash_height(tx.transaction.block_hash()),
+        )?;
         verifier::verify_and_charge_tx(&self.config, state, tx, &cost, block.height)?;
         state.commit();
         let t = &tx.transaction;

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
+use near_parameters::ActionCosts;
 use near_primitives::errors::{ActionError, ActionErrorKind, TxExecutionError};
 use near_primitives::hash::CryptoHash;
 use near_primitives::receipt::{
-    DataReceipt, ReceivedData, Receipt, ReceiptEnum, ReceiptV0, VersionedActionReceipt,
+    DataReceipt, Receipt, ReceiptEnum, ReceiptV0, ReceivedData, VersionedActionReceipt,
     VersionedReceiptEnum,
 };
 use near_primitives::transaction::{
@@ -16,8 +17,9 @@ use near_primitives::transaction::{
 };
 use near_primitives::trie_key::TrieKey;
 use near_primitives::types::{Balance, Gas};
-use near_primitives::utils::{create_action_hash_from_receipt_id, create_receipt_id_from_receipt_id};
-use near_parameters::ActionCosts;
+use near_primitives::utils::{
+    create_action_hash_from_receipt_id, create_receipt_id_from_receipt_id,
+};
 use near_vm_runner::logic::ReturnData;
 use near_vm_runner::logic::types::PromiseResult;
 
@@ -51,23 +53,32 @@ pub fn process_receipt(
         VersionedReceiptEnum::Data(data) | VersionedReceiptEnum::PromiseResume(data) => {
             let DataReceipt { data_id, data } = data.into_owned();
             state.set(
-                &TrieKey::ReceivedData { receiver_id: receiver_id.clone(), data_id },
+                &TrieKey::ReceivedData {
+                    receiver_id: receiver_id.clone(),
+                    data_id,
+                },
                 &ReceivedData { data },
             );
-            let postponed_key =
-                TrieKey::PostponedReceiptId { receiver_id: receiver_id.clone(), data_id };
+            let postponed_key = TrieKey::PostponedReceiptId {
+                receiver_id: receiver_id.clone(),
+                data_id,
+            };
             let mut processed = ProcessedReceipt::default();
             if let Some(receipt_id) = state.get::<CryptoHash>(&postponed_key) {
                 state.remove(&postponed_key);
-                let count_key =
-                    TrieKey::PendingDataCount { receiver_id: receiver_id.clone(), receipt_id };
+                let count_key = TrieKey::PendingDataCount {
+                    receiver_id: receiver_id.clone(),
+                    receipt_id,
+                };
                 let pending = state.get::<u32>(&count_key).unwrap_or(1).saturating_sub(1);
                 if pending > 0 {
                     state.set(&count_key, &pending);
                 } else {
                     state.remove(&count_key);
-                    let receipt_key =
-                        TrieKey::PostponedReceipt { receiver_id: receiver_id.clone(), receipt_id };
+                    let receipt_key = TrieKey::PostponedReceipt {
+                        receiver_id: receiver_id.clone(),
+                        receipt_id,
+                    };
                     if let Some(ready) = state.get::<Receipt>(&receipt_key) {
                         state.remove(&receipt_key);
                         state.commit();
@@ -85,8 +96,10 @@ pub fn process_receipt(
         VersionedReceiptEnum::Action(action_receipt) => {
             let mut pending = 0u32;
             for data_id in action_receipt.input_data_ids() {
-                let data_key =
-                    TrieKey::ReceivedData { receiver_id: receiver_id.clone(), data_id: *data_id };
+                let data_key = TrieKey::ReceivedData {
+                    receiver_id: receiver_id.clone(),
+                    data_id: *data_id,
+                };
                 if state.get_raw(&data_key.to_vec()).is_none() {
                     pending += 1;
                     state.set(
@@ -101,20 +114,31 @@ pub fn process_receipt(
             if pending > 0 {
                 let receipt_id = *receipt.receipt_id();
                 state.set(
-                    &TrieKey::PendingDataCount { receiver_id: receiver_id.clone(), receipt_id },
+                    &TrieKey::PendingDataCount {
+                        receiver_id: receiver_id.clone(),
+                        receipt_id,
+                    },
                     &pending,
                 );
                 state.set(
-                    &TrieKey::PostponedReceipt { receiver_id: receiver_id.clone(), receipt_id },
+                    &TrieKey::PostponedReceipt {
+                        receiver_id: receiver_id.clone(),
+                        receipt_id,
+                    },
                     receipt,
                 );
                 state.commit();
                 return ProcessedReceipt::default();
             }
             let (outcome, outgoing) = apply_action_receipt(ctx, state, receipt);
-            ProcessedReceipt { outcome: Some(outcome), outgoing, executed_postponed: None }
+            ProcessedReceipt {
+                outcome: Some(outcome),
+                outgoing,
+                executed_postponed: None,
+            }
         }
-        VersionedReceiptEnum::PromiseYield(_) | VersionedReceiptEnum::GlobalContractDistribution(_) => {
+        VersionedReceiptEnum::PromiseYield(_)
+        | VersionedReceiptEnum::GlobalContractDistribution(_) => {
             // Never created by this node (refused at the host-function and validation layers).
             tracing::warn!(target: "sandbox::runtime", receipt_id = %receipt.receipt_id(), "unsupported receipt kind dropped");
             ProcessedReceipt::default()
@@ -140,7 +164,10 @@ pub fn apply_action_receipt(
         .input_data_ids()
         .iter()
         .map(|data_id| {
-            let key = TrieKey::ReceivedData { receiver_id: account_id.clone(), data_id: *data_id };
+            let key = TrieKey::ReceivedData {
+                receiver_id: account_id.clone(),
+                data_id: *data_id,
+            };
             let data = state.get::<ReceivedData>(&key).and_then(|d| d.data);
             state.remove(&key);
             match data {
@@ -161,18 +188,32 @@ pub fn apply_action_receipt(
         action_receipt: &action_receipt,
         promise_results,
     };
-    let receipt_exec = ctx.config.fees.fee(ActionCosts::new_action_receipt).exec_fee().gas;
-    let mut result = ActionResult { gas_burnt: receipt_exec, gas_used: receipt_exec, ..Default::default() };
-    result.profile.add_action_cost(ActionCosts::new_action_receipt, receipt_exec);
+    let receipt_exec = ctx
+        .config
+        .fees
+        .fee(ActionCosts::new_action_receipt)
+        .exec_fee()
+        .gas;
+    let mut result = ActionResult {
+        gas_burnt: receipt_exec,
+        gas_used: receipt_exec,
+        ..Default::default()
+    };
+    result
+        .profile
+        .add_action_cost(ActionCosts::new_action_receipt, receipt_exec);
     let mut contracts = Vec::with_capacity(action_receipt.actions().len());
 
     for (index, action) in action_receipt.actions().iter().enumerate() {
         contracts.push(
-            target.account.as_ref().map(|a| a.contract().into_owned()).unwrap_or(
-                near_primitives::account::AccountContract::None,
-            ),
+            target
+                .account
+                .as_ref()
+                .map(|a| a.contract().into_owned())
+                .unwrap_or(near_primitives::account::AccountContract::None),
         );
-        let action_hash = create_action_hash_from_receipt_id(receipt.receipt_id(), block_height, index);
+        let action_hash =
+            create_action_hash_from_receipt_id(receipt.receipt_id(), block_height, index);
         let mut next = apply_action(ctx, state, &mut target, &info, action, action_hash, index);
         if next.result.is_ok() {
             for new_receipt in &next.new_receipts {
@@ -199,22 +240,22 @@ pub fn apply_action_receipt(
     }
 
     // The balance must cover the account's storage.
-    if result.result.is_ok() {
-        if let Some(account) = &target.account {
-            if let Some(amount) = storage_stake_lack(account, ctx.config) {
-                result.merge(ActionResult {
-                    result: Err(ActionError {
-                        index: None,
-                        kind: ActionErrorKind::LackBalanceForState {
-                            account_id: account_id.clone(),
-                            amount,
-                        },
-                    }),
-                    ..Default::default()
-                });
-            } else {
-                state.set_account(&account_id, account);
-            }
+    if result.result.is_ok()
+        && let Some(account) = &target.account
+    {
+        if let Some(amount) = storage_stake_lack(account, ctx.config) {
+            result.merge(ActionResult {
+                result: Err(ActionError {
+                    index: None,
+                    kind: ActionErrorKind::LackBalanceForState {
+                        account_id: account_id.clone(),
+                        amount,
+                    },
+                }),
+                ..Default::default()
+            });
+        } else {
+            state.set_account(&account_id, account);
         }
     }
 
@@ -246,14 +287,15 @@ pub fn apply_action_receipt(
             * (*reward_ratio.numer() as u128)
             / (*reward_ratio.denom() as u128);
         let burn_price = std::cmp::min(action_receipt.gas_price(), ctx.block.gas_price);
-        let reward = gas_to_balance(burn_price, Gas::from_gas(reward_gas as u64)).unwrap_or(Balance::ZERO);
-        if reward > Balance::ZERO {
-            if let Some(mut account) = state.get_account(&account_id) {
-                account.set_amount(account.amount().saturating_add(reward));
-                state.set_account(&account_id, &account);
-                state.commit();
-                tokens_burnt = tokens_burnt.saturating_sub(reward);
-            }
+        let reward =
+            gas_to_balance(burn_price, Gas::from_gas(reward_gas as u64)).unwrap_or(Balance::ZERO);
+        if reward > Balance::ZERO
+            && let Some(mut account) = state.get_account(&account_id)
+        {
+            account.set_amount(account.amount().saturating_add(reward));
+            state.set_account(&account_id, &account);
+            state.commit();
+            tokens_burnt = tokens_burnt.saturating_sub(reward);
         }
     }
 
@@ -296,7 +338,10 @@ pub fn apply_action_receipt(
     // Child receipt ids; the outcome lists action receipts only.
     let mut receipt_ids = Vec::new();
     let mut outgoing = Vec::with_capacity(result.new_receipts.len());
-    for (index, mut new_receipt) in std::mem::take(&mut result.new_receipts).into_iter().enumerate() {
+    for (index, mut new_receipt) in std::mem::take(&mut result.new_receipts)
+        .into_iter()
+        .enumerate()
+    {
         let id = create_receipt_id_from_receipt_id(receipt.receipt_id(), block_height, index);
         new_receipt.set_receipt_id(id);
         if matches!(
@@ -312,9 +357,9 @@ pub fn apply_action_receipt(
     }
 
     let status = match result.result {
-        Ok(ReturnData::ReceiptIndex(index)) => {
-            ExecutionStatus::SuccessReceiptId(receipt_ids.get(index as usize).copied().unwrap_or_default())
-        }
+        Ok(ReturnData::ReceiptIndex(index)) => ExecutionStatus::SuccessReceiptId(
+            receipt_ids.get(index as usize).copied().unwrap_or_default(),
+        ),
         Ok(ReturnData::Value(value)) => ExecutionStatus::SuccessValue(value),
         Ok(ReturnData::None) => ExecutionStatus::SuccessValue(vec![]),
         Err(err) => ExecutionStatus::Failure(TxExecutionError::ActionError(err)),
@@ -322,7 +367,10 @@ pub fn apply_action_receipt(
     let metadata = if near_primitives::version::ProtocolFeature::ExecutionMetadataV4
         .enabled(ctx.protocol_version)
     {
-        ExecutionMetadata::V4(Box::new(ExecutionMetadataV4 { profile: result.profile, contracts }))
+        ExecutionMetadata::V4(Box::new(ExecutionMetadataV4 {
+            profile: result.profile,
+            contracts,
+        }))
     } else {
         ExecutionMetadata::V3(Box::new(result.profile))
     };

@@ -35,25 +35,46 @@ pub fn generate_refund_receipts(
 ) -> RefundSummary {
     let actions = action_receipt.actions();
     let failed = result.result.is_err();
-    let deposit_refund =
-        if failed { total_deposit(actions).unwrap_or(Balance::ZERO) } else { Balance::ZERO };
+    let deposit_refund = if failed {
+        total_deposit(actions).unwrap_or(Balance::ZERO)
+    } else {
+        Balance::ZERO
+    };
     let prepaid_gas = total_prepaid_gas(actions).unwrap_or(Gas::ZERO);
     let prepaid_exec_gas = total_prepaid_exec_fees(config, actions, receipt.receiver_id())
         .unwrap_or(Gas::ZERO)
-        .saturating_add(config.fees.fee(ActionCosts::new_action_receipt).exec_fee().gas);
-    let spent = if failed { result.gas_burnt } else { result.gas_used };
-    let gross_gas_refund = prepaid_gas.saturating_add(prepaid_exec_gas).saturating_sub(spent);
+        .saturating_add(
+            config
+                .fees
+                .fee(ActionCosts::new_action_receipt)
+                .exec_fee()
+                .gas,
+        );
+    let spent = if failed {
+        result.gas_burnt
+    } else {
+        result.gas_used
+    };
+    let gross_gas_refund = prepaid_gas
+        .saturating_add(prepaid_exec_gas)
+        .saturating_sub(spent);
     let penalty = config.fees.gas_penalty_for_gas_refund(gross_gas_refund);
     let net_gas_refund = gross_gas_refund.saturating_sub(penalty);
 
     let purchase_price = action_receipt.gas_price();
     let burn_price = std::cmp::min(purchase_price, current_gas_price);
     let zero = |r: Result<Balance, _>| r.unwrap_or(Balance::ZERO);
-    let surplus = zero(gas_to_balance(purchase_price.saturating_sub(burn_price), result.gas_burnt));
+    let surplus = zero(gas_to_balance(
+        purchase_price.saturating_sub(burn_price),
+        result.gas_burnt,
+    ));
     let charge = if result.account_created && !failed {
         let create_exec = config.fees.fee(ActionCosts::create_account).exec_fee().gas;
         let covered = zero(gas_to_balance(burn_price, create_exec));
-        std::cmp::min(config.account_creation_charge.saturating_sub(covered), surplus)
+        std::cmp::min(
+            config.account_creation_charge.saturating_sub(covered),
+            surplus,
+        )
     } else {
         Balance::ZERO
     };
@@ -66,7 +87,9 @@ pub fn generate_refund_receipts(
 
     if deposit_refund > Balance::ZERO {
         let receiver: &AccountId = receipt.balance_refund_receiver();
-        result.new_receipts.push(Receipt::new_balance_refund(receiver, deposit_refund));
+        result
+            .new_receipts
+            .push(Receipt::new_balance_refund(receiver, deposit_refund));
     }
     if gas_refund > Balance::ZERO {
         result.new_receipts.push(Receipt::new_gas_refund(
@@ -75,5 +98,9 @@ pub fn generate_refund_receipts(
             action_receipt.signer_public_key().clone(),
         ));
     }
-    RefundSummary { tokens_burnt, deposit_refund, gas_refund }
+    RefundSummary {
+        tokens_burnt,
+        deposit_refund,
+        gas_refund,
+    }
 }

@@ -42,7 +42,10 @@ pub fn validate_actions(
             limit: limit_config.max_actions_per_receipt,
         });
     }
-    let deploys = actions.iter().filter(|a| matches!(a, Action::DeployContract(_))).count() as u64;
+    let deploys = actions
+        .iter()
+        .filter(|a| matches!(a, Action::DeployContract(_)))
+        .count() as u64;
     if deploys > limit_config.max_deploy_actions_per_receipt {
         return Err(ActionsValidationError::TotalNumberOfDeployActionsExceeded {
             number_of_deploy_actions: deploys,
@@ -110,27 +113,35 @@ fn validate_action(
             }
             let length = a.method_name.len() as u64;
             if length > limit_config.max_length_method_name {
-                return Err(ActionsValidationError::FunctionCallMethodNameLengthExceeded {
-                    length,
-                    limit: limit_config.max_length_method_name,
-                });
+                return Err(
+                    ActionsValidationError::FunctionCallMethodNameLengthExceeded {
+                        length,
+                        limit: limit_config.max_length_method_name,
+                    },
+                );
             }
             let length = a.args.len() as u64;
             if length > limit_config.max_arguments_length {
-                return Err(ActionsValidationError::FunctionCallArgumentsLengthExceeded {
-                    length,
-                    limit: limit_config.max_arguments_length,
-                });
+                return Err(
+                    ActionsValidationError::FunctionCallArgumentsLengthExceeded {
+                        length,
+                        limit: limit_config.max_arguments_length,
+                    },
+                );
             }
             Ok(())
         }
         Action::Transfer(_) => match receiver_id.get_account_type() {
             AccountType::NamedAccount | AccountType::NearImplicitAccount => Ok(()),
-            AccountType::EthImplicitAccount => Err(unsupported("EthImplicitAccounts", protocol_version)),
+            AccountType::EthImplicitAccount => {
+                Err(unsupported("EthImplicitAccounts", protocol_version))
+            }
             AccountType::NearDeterministicAccount => {
                 Err(unsupported("DeterministicAccountIds", protocol_version))
             }
-            AccountType::UniversalAccount => Err(unsupported("UniversalAccounts", protocol_version)),
+            AccountType::UniversalAccount => {
+                Err(unsupported("UniversalAccounts", protocol_version))
+            }
         },
         Action::Stake(a) => {
             if !is_valid_staking_key(&a.public_key) {
@@ -161,20 +172,28 @@ fn validate_action(
                     total_bytes = total_bytes.saturating_add(length + 1);
                 }
                 if total_bytes > limit_config.max_number_bytes_method_names {
-                    return Err(ActionsValidationError::AddKeyMethodNamesNumberOfBytesExceeded {
-                        total_number_of_bytes: total_bytes,
-                        limit: limit_config.max_number_bytes_method_names,
-                    });
+                    return Err(
+                        ActionsValidationError::AddKeyMethodNamesNumberOfBytesExceeded {
+                            total_number_of_bytes: total_bytes,
+                            limit: limit_config.max_number_bytes_method_names,
+                        },
+                    );
                 }
                 Ok(())
             }
-            AccessKeyPermission::GasKeyFunctionCall(..) | AccessKeyPermission::GasKeyFullAccess(_) => {
+            AccessKeyPermission::GasKeyFunctionCall(..)
+            | AccessKeyPermission::GasKeyFullAccess(_) => {
                 Err(unsupported("GasKeys", protocol_version))
             }
         },
         Action::Delegate(signed) => {
             let inner = &signed.delegate_action;
-            validate_actions(limit_config, &inner.get_actions(), &inner.receiver_id, protocol_version)
+            validate_actions(
+                limit_config,
+                &inner.get_actions(),
+                &inner.receiver_id,
+                protocol_version,
+            )
         }
         Action::DeployGlobalContract(_) | Action::UseGlobalContract(_) => {
             Err(unsupported("GlobalContracts", protocol_version))
@@ -201,24 +220,38 @@ pub fn validate_receipt(
         ReceiptEnum::Action(r) | ReceiptEnum::PromiseYield(r) => {
             let deps = r.input_data_ids.len() as u64;
             if deps > limit_config.max_number_input_data_dependencies {
-                return Err(ReceiptValidationError::NumberInputDataDependenciesExceeded {
-                    number_of_input_data_dependencies: deps,
-                    limit: limit_config.max_number_input_data_dependencies,
-                });
+                return Err(
+                    ReceiptValidationError::NumberInputDataDependenciesExceeded {
+                        number_of_input_data_dependencies: deps,
+                        limit: limit_config.max_number_input_data_dependencies,
+                    },
+                );
             }
-            validate_actions(limit_config, &r.actions, receipt.receiver_id(), protocol_version)
-                .map_err(ReceiptValidationError::ActionsValidation)
+            validate_actions(
+                limit_config,
+                &r.actions,
+                receipt.receiver_id(),
+                protocol_version,
+            )
+            .map_err(ReceiptValidationError::ActionsValidation)
         }
         ReceiptEnum::ActionV2(r) | ReceiptEnum::PromiseYieldV2(r) => {
             let deps = r.input_data_ids.len() as u64;
             if deps > limit_config.max_number_input_data_dependencies {
-                return Err(ReceiptValidationError::NumberInputDataDependenciesExceeded {
-                    number_of_input_data_dependencies: deps,
-                    limit: limit_config.max_number_input_data_dependencies,
-                });
+                return Err(
+                    ReceiptValidationError::NumberInputDataDependenciesExceeded {
+                        number_of_input_data_dependencies: deps,
+                        limit: limit_config.max_number_input_data_dependencies,
+                    },
+                );
             }
-            validate_actions(limit_config, &r.actions, receipt.receiver_id(), protocol_version)
-                .map_err(ReceiptValidationError::ActionsValidation)
+            validate_actions(
+                limit_config,
+                &r.actions,
+                receipt.receiver_id(),
+                protocol_version,
+            )
+            .map_err(ReceiptValidationError::ActionsValidation)
         }
         ReceiptEnum::Data(d) | ReceiptEnum::PromiseResume(d) => {
             let length = d.data.as_ref().map_or(0, |d| d.len() as u64);
@@ -242,8 +275,13 @@ pub fn validate_transaction(
     protocol_version: ProtocolVersion,
 ) -> Result<TransactionCost, InvalidTxError> {
     let t = &tx.transaction;
-    validate_actions(&config.wasm_config.limit_config, t.actions(), t.receiver_id(), protocol_version)
-        .map_err(InvalidTxError::ActionsValidation)?;
+    validate_actions(
+        &config.wasm_config.limit_config,
+        t.actions(),
+        t.receiver_id(),
+        protocol_version,
+    )
+    .map_err(InvalidTxError::ActionsValidation)?;
     ValidatedTransaction::new(config, tx.clone(), protocol_version).map_err(|(err, _)| err)?;
     tx_cost(config, tx, gas_price).map_err(|_| InvalidTxError::CostOverflow)
 }
@@ -259,7 +297,9 @@ pub fn storage_stake_lack(account: &Account, config: &RuntimeConfig) -> Option<B
         .checked_mul(u128::from(account.storage_usage()))
         .unwrap_or(Balance::MAX);
     let available = account.amount().saturating_add(account.locked());
-    required.checked_sub(available).filter(|lack| *lack > Balance::ZERO)
+    required
+        .checked_sub(available)
+        .filter(|lack| *lack > Balance::ZERO)
 }
 
 /// Checks the signer's state and, on success, charges it: writes the new nonce, balance and
@@ -275,13 +315,17 @@ pub fn verify_and_charge_tx(
     let signer_id = t.signer_id();
     let public_key = t.public_key();
     let Some(mut signer) = state.get_account(signer_id) else {
-        return Err(InvalidTxError::SignerDoesNotExist { signer_id: signer_id.clone() });
+        return Err(InvalidTxError::SignerDoesNotExist {
+            signer_id: signer_id.clone(),
+        });
     };
     let Some(mut access_key) = state.get_access_key(signer_id, public_key) else {
-        return Err(InvalidTxError::InvalidAccessKeyError(InvalidAccessKeyError::AccessKeyNotFound {
-            account_id: signer_id.clone(),
-            public_key: Box::new(public_key.clone()),
-        }));
+        return Err(InvalidTxError::InvalidAccessKeyError(
+            InvalidAccessKeyError::AccessKeyNotFound {
+                account_id: signer_id.clone(),
+                public_key: Box::new(public_key.clone()),
+            },
+        ));
     };
     verify_nonce(&access_key, t.nonce().nonce(), t.nonce_mode(), block_height)?;
     access_key.nonce = t.nonce().nonce();
@@ -296,24 +340,27 @@ pub fn verify_and_charge_tx(
     };
     signer.set_amount(new_balance);
 
-    if let AccessKeyPermission::FunctionCall(fc) = &mut access_key.permission {
-        if let Some(allowance) = fc.allowance.as_mut() {
-            let Some(new_allowance) = allowance.checked_sub(cost.total_cost) else {
-                return Err(InvalidTxError::InvalidAccessKeyError(
-                    InvalidAccessKeyError::NotEnoughAllowance {
-                        account_id: signer_id.clone(),
-                        public_key: Box::new(public_key.clone()),
-                        allowance: *allowance,
-                        cost: cost.total_cost,
-                    },
-                ));
-            };
-            *allowance = new_allowance;
-        }
+    if let AccessKeyPermission::FunctionCall(fc) = &mut access_key.permission
+        && let Some(allowance) = fc.allowance.as_mut()
+    {
+        let Some(new_allowance) = allowance.checked_sub(cost.total_cost) else {
+            return Err(InvalidTxError::InvalidAccessKeyError(
+                InvalidAccessKeyError::NotEnoughAllowance {
+                    account_id: signer_id.clone(),
+                    public_key: Box::new(public_key.clone()),
+                    allowance: *allowance,
+                    cost: cost.total_cost,
+                },
+            ));
+        };
+        *allowance = new_allowance;
     }
 
     if let Some(amount) = storage_stake_lack(&signer, config) {
-        return Err(InvalidTxError::LackBalanceForState { signer_id: signer_id.clone(), amount });
+        return Err(InvalidTxError::LackBalanceForState {
+            signer_id: signer_id.clone(),
+            amount,
+        });
     }
 
     if let AccessKeyPermission::FunctionCall(fc) = &access_key.permission {
@@ -337,7 +384,9 @@ pub fn verify_and_charge_tx(
         }
         if !fc.method_names.is_empty() && !fc.method_names.contains(&call.method_name) {
             return Err(InvalidTxError::InvalidAccessKeyError(
-                InvalidAccessKeyError::MethodNameMismatch { method_name: call.method_name.clone() },
+                InvalidAccessKeyError::MethodNameMismatch {
+                    method_name: call.method_name.clone(),
+                },
             ));
         }
     }
@@ -358,14 +407,19 @@ fn verify_nonce(
     let ak_nonce = access_key.nonce;
     let ok = match mode {
         near_primitives::transaction::NonceMode::Monotonic => tx_nonce > ak_nonce,
-        near_primitives::transaction::NonceMode::Strict => Some(tx_nonce) == ak_nonce.checked_add(1),
+        near_primitives::transaction::NonceMode::Strict => {
+            Some(tx_nonce) == ak_nonce.checked_add(1)
+        }
     };
     if !ok {
         return Err(InvalidTxError::InvalidNonce { tx_nonce, ak_nonce });
     }
     let upper_bound = block_height.saturating_mul(AccessKey::ACCESS_KEY_NONCE_RANGE_MULTIPLIER);
     if tx_nonce >= upper_bound {
-        return Err(InvalidTxError::NonceTooLarge { tx_nonce, upper_bound });
+        return Err(InvalidTxError::NonceTooLarge {
+            tx_nonce,
+            upper_bound,
+        });
     }
     Ok(())
 }

@@ -32,7 +32,10 @@ pub fn view_call(
         .local_contract_hash()
         .and_then(|_| store.code(contract_id, at.height))
         .map(|code| Arc::new(ContractCode::new(code, Some(code_hash))));
-    let contract = StoredContract { hash: code_hash, code };
+    let contract = StoredContract {
+        hash: code_hash,
+        code,
+    };
     let max_gas_burnt: Gas = runtime.max_gas_burnt_view();
     let state_root = store.state_root(at.height);
     let context = VMContext {
@@ -42,7 +45,7 @@ pub fn view_call(
         predecessor_account_id: contract_id.clone(),
         refund_to_account_id: contract_id.clone(),
         input: args.to_vec().into(),
-        promise_results: Arc::new([]),
+        promise_results: Vec::new().into(),
         block_height: at.height,
         block_timestamp: at.timestamp_ns,
         epoch_height: at.epoch_height,
@@ -65,7 +68,14 @@ pub fn view_call(
         runtime.chain_id().to_string(),
         runtime.validator().clone(),
     );
-    let outcome = run_vm(runtime.config(), runtime.cache(), &contract, method, &mut ext, &context);
+    let outcome = run_vm(
+        runtime.config(),
+        runtime.cache(),
+        &contract,
+        method,
+        &mut ext,
+        &context,
+    );
     if let Some(err) = outcome.aborted {
         return Err(ViewCallError::VmError(format!("{err:?}")));
     }
@@ -73,5 +83,8 @@ pub fn view_call(
         ReturnData::Value(value) => value,
         ReturnData::None | ReturnData::ReceiptIndex(_) => vec![],
     };
-    Ok(ViewCallResult { result, logs: outcome.logs })
+    Ok(ViewCallResult {
+        result,
+        logs: outcome.logs,
+    })
 }

@@ -60,13 +60,22 @@ impl Store {
     /// Writes sandbox_patch_state records verbatim (no storage recomputation) as part of block
     /// `height`. Fails (without writing anything) if a Contract record's code hash differs from
     /// the account's code_hash.
-    pub fn apply_patch(&mut self, records: &[StateRecord], height: BlockHeight) -> Result<(), String> {
+    pub fn apply_patch(
+        &mut self,
+        records: &[StateRecord],
+        height: BlockHeight,
+    ) -> Result<(), String> {
         records::apply_patch(self, records, height)
     }
 
     /// The account as of the end of block `at`.
     pub fn account(&self, id: &AccountId, at: BlockHeight) -> Option<Account> {
-        self.get_borsh(&TrieKey::Account { account_id: id.clone() }, at)
+        self.get_borsh(
+            &TrieKey::Account {
+                account_id: id.clone(),
+            },
+            at,
+        )
     }
 
     /// One access key as of the end of block `at`.
@@ -91,7 +100,13 @@ impl Store {
 
     /// The deployed (local) contract code of `id` as of the end of block `at`.
     pub fn code(&self, id: &AccountId, at: BlockHeight) -> Option<Vec<u8>> {
-        self.get_raw(&TrieKey::ContractCode { account_id: id.clone() }.to_vec(), at)
+        self.get_raw(
+            &TrieKey::ContractCode {
+                account_id: id.clone(),
+            }
+            .to_vec(),
+            at,
+        )
     }
 
     /// Contract data under `prefix`, ordered by key; at most `limit` entries after `after_key`.
@@ -139,7 +154,8 @@ impl Store {
 
     /// A borsh value under a trie key as of the end of block `at` (None if absent or undecodable).
     pub fn get_borsh<T: BorshDeserialize>(&self, key: &TrieKey, at: BlockHeight) -> Option<T> {
-        self.get_raw(&key.to_vec(), at).and_then(|v| T::try_from_slice(&v).ok())
+        self.get_raw(&key.to_vec(), at)
+            .and_then(|v| T::try_from_slice(&v).ok())
     }
 
     /// Live raw entries whose key starts with `prefix` (and is strictly greater than `after`, when
@@ -185,7 +201,11 @@ impl Store {
 
 fn value_at(history: &History, at: BlockHeight) -> Option<&Vec<u8>> {
     let idx = history.partition_point(|(h, _)| *h <= at);
-    if idx == 0 { None } else { history[idx - 1].1.as_ref() }
+    if idx == 0 {
+        None
+    } else {
+        history[idx - 1].1.as_ref()
+    }
 }
 
 #[cfg(test)]

@@ -24,15 +24,24 @@ pub fn storage_usage_of_records(
     let mut usage = BTreeMap::<AccountId, StorageUsage>::new();
     for record in records {
         let (account_id, bytes) = match record {
-            StateRecord::Account { account_id, .. } => {
-                (account_id, usage_config.num_bytes_account)
-            }
-            StateRecord::AccessKey { account_id, public_key, access_key } => {
+            StateRecord::Account { account_id, .. } => (account_id, usage_config.num_bytes_account),
+            StateRecord::AccessKey {
+                account_id,
+                public_key,
+                access_key,
+            } => {
                 let key_len = borsh::object_length(public_key).unwrap_or_default() as u64;
                 let value_len = borsh::object_length(access_key).unwrap_or_default() as u64;
-                (account_id, usage_config.num_extra_bytes_record + key_len + value_len)
+                (
+                    account_id,
+                    usage_config.num_extra_bytes_record + key_len + value_len,
+                )
             }
-            StateRecord::Data { account_id, data_key, value } => (
+            StateRecord::Data {
+                account_id,
+                data_key,
+                value,
+            } => (
                 account_id,
                 usage_config.num_extra_bytes_record + data_key.len() as u64 + value.len() as u64,
             ),
@@ -48,21 +57,45 @@ pub fn storage_usage_of_records(
 /// The raw trie write a record stands for, or `None` for kinds the sandbox does not store.
 fn record_write(record: &StateRecord) -> Option<(Vec<u8>, Vec<u8>)> {
     let write = match record {
-        StateRecord::Account { account_id, account } => (
-            TrieKey::Account { account_id: account_id.clone() }.to_vec(),
+        StateRecord::Account {
+            account_id,
+            account,
+        } => (
+            TrieKey::Account {
+                account_id: account_id.clone(),
+            }
+            .to_vec(),
             borsh::to_vec(account).ok()?,
         ),
-        StateRecord::AccessKey { account_id, public_key, access_key } => (
-            TrieKey::AccessKey { account_id: account_id.clone(), key_handle: public_key.clone() }
-                .to_vec(),
+        StateRecord::AccessKey {
+            account_id,
+            public_key,
+            access_key,
+        } => (
+            TrieKey::AccessKey {
+                account_id: account_id.clone(),
+                key_handle: public_key.clone(),
+            }
+            .to_vec(),
             borsh::to_vec(access_key).ok()?,
         ),
-        StateRecord::Contract { account_id, code } => {
-            (TrieKey::ContractCode { account_id: account_id.clone() }.to_vec(), code.clone())
-        }
-        StateRecord::Data { account_id, data_key, value } => (
-            TrieKey::ContractData { account_id: account_id.clone(), key: data_key.to_vec() }
-                .to_vec(),
+        StateRecord::Contract { account_id, code } => (
+            TrieKey::ContractCode {
+                account_id: account_id.clone(),
+            }
+            .to_vec(),
+            code.clone(),
+        ),
+        StateRecord::Data {
+            account_id,
+            data_key,
+            value,
+        } => (
+            TrieKey::ContractData {
+                account_id: account_id.clone(),
+                key: data_key.to_vec(),
+            }
+            .to_vec(),
             value.to_vec(),
         ),
         _ => return None,
@@ -79,10 +112,16 @@ pub(super) fn load_genesis(
     let mut writes = Vec::with_capacity(records.len());
     for record in records {
         let record = match record {
-            StateRecord::Account { account_id, account } => {
+            StateRecord::Account {
+                account_id,
+                account,
+            } => {
                 let mut account = account.clone();
                 account.set_storage_usage(usage.get(account_id).copied().unwrap_or_default());
-                StateRecord::Account { account_id: account_id.clone(), account }
+                StateRecord::Account {
+                    account_id: account_id.clone(),
+                    account,
+                }
             }
             StateRecord::AccessKey { .. }
             | StateRecord::Contract { .. }
@@ -106,7 +145,10 @@ pub(super) fn apply_patch(
     let mut writes = Vec::with_capacity(records.len());
     for record in records {
         match record {
-            StateRecord::Account { account_id, account } => {
+            StateRecord::Account {
+                account_id,
+                account,
+            } => {
                 patched_accounts.insert(account_id, account);
             }
             StateRecord::Contract { account_id, code } => {

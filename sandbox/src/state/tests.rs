@@ -36,35 +36,56 @@ fn key_record(id: &AccountId, pk: &PublicKey) -> StateRecord {
 #[test]
 fn reads_at_a_height_see_that_blocks_post_state() {
     let mut store = Store::new();
-    let key = TrieKey::ContractData { account_id: alice(), key: b"k".to_vec() }.to_vec();
+    let key = TrieKey::ContractData {
+        account_id: alice(),
+        key: b"k".to_vec(),
+    }
+    .to_vec();
     store.commit([(key.clone(), Some(b"v1".to_vec()))], 1);
     store.commit([(key.clone(), Some(b"v2".to_vec()))], 3);
     store.commit([(key.clone(), None)], 5);
     assert_eq!(store.get_raw(&key, 0), None);
     assert_eq!(store.get_raw(&key, 1).as_deref(), Some(&b"v1"[..]));
-    assert_eq!(store.get_raw(&key, 2).as_deref(), Some(&b"v1"[..]), "skipped height reads the block before");
+    assert_eq!(
+        store.get_raw(&key, 2).as_deref(),
+        Some(&b"v1"[..]),
+        "skipped height reads the block before"
+    );
     assert_eq!(store.get_raw(&key, 4).as_deref(), Some(&b"v2"[..]));
-    assert_eq!(store.get_raw(&key, 5), None, "deletion is visible from its block on");
+    assert_eq!(
+        store.get_raw(&key, 5),
+        None,
+        "deletion is visible from its block on"
+    );
     assert_ne!(store.state_root(1), store.state_root(3));
     assert_eq!(store.state_root(5), store.state_root(0));
 }
 
 #[test]
 fn genesis_storage_usage_is_recomputed_like_nearcores_storage_computer() {
-    let config = RuntimeConfigStore::new(None).get_config(PROTOCOL_VERSION).clone();
+    let config = RuntimeConfigStore::new(None)
+        .get_config(PROTOCOL_VERSION)
+        .clone();
     let pk = PublicKey::empty(KeyType::ED25519);
-    let records = vec![account_record(&alice(), Default::default()), key_record(&alice(), &pk)];
+    let records = vec![
+        account_record(&alice(), Default::default()),
+        key_record(&alice(), &pk),
+    ];
     let mut store = Store::new();
     store.load_genesis(&records, &config).unwrap();
     let usage = &config.fees.storage_usage_config;
-    let key_bytes = borsh::object_length(&pk).unwrap() + borsh::object_length(&AccessKey::full_access()).unwrap();
+    let key_bytes = borsh::object_length(&pk).unwrap()
+        + borsh::object_length(&AccessKey::full_access()).unwrap();
     assert_eq!(
         store.account(&alice(), 0).unwrap().storage_usage(),
         usage.num_bytes_account + usage.num_extra_bytes_record + key_bytes as u64
     );
     // The well-known sandbox value: one account plus one ed25519 full-access key = 182 bytes.
     assert_eq!(store.account(&alice(), 0).unwrap().storage_usage(), 182);
-    assert_eq!(store.access_keys(&alice(), 0), vec![(pk, AccessKey::full_access())]);
+    assert_eq!(
+        store.access_keys(&alice(), 0),
+        vec![(pk, AccessKey::full_access())]
+    );
 }
 
 #[test]
@@ -72,24 +93,40 @@ fn patch_with_mismatched_code_hash_is_refused_without_writing() {
     let mut store = Store::new();
     let records = vec![
         account_record(&alice(), hash(b"other code")),
-        StateRecord::Contract { account_id: alice(), code: b"code".to_vec() },
+        StateRecord::Contract {
+            account_id: alice(),
+            code: b"code".to_vec(),
+        },
     ];
     assert!(store.apply_patch(&records, 2).is_err());
     assert!(store.account(&alice(), 2).is_none());
 
     let records = vec![
         account_record(&alice(), hash(b"code")),
-        StateRecord::Contract { account_id: alice(), code: b"code".to_vec() },
+        StateRecord::Contract {
+            account_id: alice(),
+            code: b"code".to_vec(),
+        },
     ];
     store.apply_patch(&records, 2).unwrap();
     assert_eq!(store.code(&alice(), 2).as_deref(), Some(&b"code"[..]));
-    assert_eq!(store.account(&alice(), 2).unwrap().storage_usage(), 0, "patches are verbatim");
+    assert_eq!(
+        store.account(&alice(), 2).unwrap().storage_usage(),
+        0,
+        "patches are verbatim"
+    );
 }
 
 #[test]
 fn contract_data_is_ordered_prefixed_and_paginated() {
     let mut store = Store::new();
-    let data = |k: &[u8]| TrieKey::ContractData { account_id: alice(), key: k.to_vec() }.to_vec();
+    let data = |k: &[u8]| {
+        TrieKey::ContractData {
+            account_id: alice(),
+            key: k.to_vec(),
+        }
+        .to_vec()
+    };
     store.commit(
         [
             (data(b"a1"), Some(b"1".to_vec())),
@@ -100,7 +137,10 @@ fn contract_data_is_ordered_prefixed_and_paginated() {
         1,
     );
     let all = store.contract_data(&alice(), b"a", None, None, 1);
-    assert_eq!(all.iter().map(|(k, _)| k.as_slice()).collect::<Vec<_>>(), [b"a1", b"a2", b"a3"]);
+    assert_eq!(
+        all.iter().map(|(k, _)| k.as_slice()).collect::<Vec<_>>(),
+        [b"a1", b"a2", b"a3"]
+    );
     let page = store.contract_data(&alice(), b"a", Some(b"a1"), Some(1), 1);
     assert_eq!(page, vec![(b"a2".to_vec(), b"2".to_vec())]);
 }
@@ -109,7 +149,10 @@ fn contract_data_is_ordered_prefixed_and_paginated() {
 fn rolled_back_writes_are_invisible_and_committed_ones_stay() {
     let store = Store::new();
     let mut update = StateUpdate::new(&store, 0);
-    let key = TrieKey::ContractData { account_id: alice(), key: b"k".to_vec() };
+    let key = TrieKey::ContractData {
+        account_id: alice(),
+        key: b"k".to_vec(),
+    };
     update.set(&key, &1u8);
     update.commit();
     update.set(&key, &2u8);

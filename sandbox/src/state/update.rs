@@ -26,7 +26,12 @@ pub struct StateUpdate<'s> {
 impl<'s> StateUpdate<'s> {
     /// A view of `store` as of the end of block `base_height`, with no pending writes.
     pub fn new(store: &'s Store, base_height: BlockHeight) -> Self {
-        Self { store, base_height, committed: Layer::new(), prospective: Layer::new() }
+        Self {
+            store,
+            base_height,
+            committed: Layer::new(),
+            prospective: Layer::new(),
+        }
     }
 
     pub fn base_height(&self) -> BlockHeight {
@@ -52,7 +57,8 @@ impl<'s> StateUpdate<'s> {
     }
 
     pub fn get<T: BorshDeserialize>(&self, key: &TrieKey) -> Option<T> {
-        self.get_raw(&key.to_vec()).and_then(|v| T::try_from_slice(&v).ok())
+        self.get_raw(&key.to_vec())
+            .and_then(|v| T::try_from_slice(&v).ok())
     }
 
     pub fn set<T: BorshSerialize>(&mut self, key: &TrieKey, value: &T) {
@@ -77,7 +83,10 @@ impl<'s> StateUpdate<'s> {
 
     /// All committed writes of the chunk (prospective writes must be committed or rolled back).
     pub fn into_changes(self) -> Layer {
-        debug_assert!(self.prospective.is_empty(), "uncommitted prospective writes");
+        debug_assert!(
+            self.prospective.is_empty(),
+            "uncommitted prospective writes"
+        );
         self.committed
     }
 
@@ -97,17 +106,27 @@ impl<'s> StateUpdate<'s> {
                 merged.insert(k.clone(), v.clone());
             }
         }
-        merged.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect()
+        merged
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect()
     }
 
     // Typed accessors, named like nearcore's `near_store::{get_account, set_account, ...}`.
 
     pub fn get_account(&self, id: &AccountId) -> Option<Account> {
-        self.get(&TrieKey::Account { account_id: id.clone() })
+        self.get(&TrieKey::Account {
+            account_id: id.clone(),
+        })
     }
 
     pub fn set_account(&mut self, id: &AccountId, account: &Account) {
-        self.set(&TrieKey::Account { account_id: id.clone() }, account);
+        self.set(
+            &TrieKey::Account {
+                account_id: id.clone(),
+            },
+            account,
+        );
     }
 
     pub fn get_access_key(&self, id: &AccountId, pk: &PublicKey) -> Option<AccessKey> {
@@ -123,18 +142,33 @@ impl<'s> StateUpdate<'s> {
     }
 
     pub fn get_code(&self, id: &AccountId) -> Option<Vec<u8>> {
-        self.get_raw(&TrieKey::ContractCode { account_id: id.clone() }.to_vec())
+        self.get_raw(
+            &TrieKey::ContractCode {
+                account_id: id.clone(),
+            }
+            .to_vec(),
+        )
     }
 
     pub fn set_code(&mut self, id: &AccountId, code: Vec<u8>) {
-        self.set_raw(TrieKey::ContractCode { account_id: id.clone() }.to_vec(), code);
+        self.set_raw(
+            TrieKey::ContractCode {
+                account_id: id.clone(),
+            }
+            .to_vec(),
+            code,
+        );
     }
 
     /// Removes every key the account owns: account, code, access keys, contract data (nearcore
     /// `remove_account`). Postponed receipts and received data addressed to it stay, as in nearcore.
     pub fn remove_account(&mut self, id: &AccountId) {
-        self.remove(&TrieKey::Account { account_id: id.clone() });
-        self.remove(&TrieKey::ContractCode { account_id: id.clone() });
+        self.remove(&TrieKey::Account {
+            account_id: id.clone(),
+        });
+        self.remove(&TrieKey::ContractCode {
+            account_id: id.clone(),
+        });
         let prefixes = [
             near_primitives::trie_key::trie_key_parsers::get_raw_prefix_for_access_keys(id),
             near_primitives::trie_key::trie_key_parsers::get_raw_prefix_for_contract_data(id, &[]),
