@@ -217,6 +217,19 @@ async fn invalid_transactions_are_refused_precisely() {
         json!({"TxExecutionError": {"InvalidTxError": "Expired"}})
     );
 
+    // A block hash more than `transaction_validity_period` (100) blocks old.
+    let old_hash = node.final_hash().await;
+    node.result("sandbox_fast_forward", json!({"delta_height": 150}))
+        .await;
+    let stale = sign(&signer, nonce + 1, "near", transfer(1), old_hash);
+    let (_, error) = node
+        .error("broadcast_tx_commit", json!([base64(&stale)]))
+        .await;
+    assert_eq!(
+        error["data"],
+        json!({"TxExecutionError": {"InvalidTxError": "Expired"}})
+    );
+
     // An unknown signer.
     let ghost = InMemorySigner::from_secret_key(
         "ghost.near".parse().unwrap(),
