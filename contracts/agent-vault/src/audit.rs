@@ -20,6 +20,9 @@ pub enum Outcome {
     RefusedModelRevoked,
     /// Not made: the registry did not answer with a known status.
     RefusedModelCheckFailed,
+    /// Not made: while the model was being checked, the grant (or an ancestor) stopped being
+    /// active or the vault was paused.
+    RefusedGrantInactive,
 }
 
 #[near(serializers = [borsh, json])]

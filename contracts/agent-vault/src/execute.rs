@@ -281,6 +281,14 @@ impl AgentVault {
             Some("revoked") => Some(Outcome::RefusedModelRevoked),
             _ => Some(Outcome::RefusedModelCheckFailed),
         };
+        // The grant may have been revoked (or the vault paused) while the registry answered.
+        let refusal = refusal.or_else(|| {
+            let grant_id = calls
+                .first()
+                .and_then(|c| self.get_action(c.action_id))
+                .map(|a| a.grant_id.0)?;
+            (!self.grant_usable(grant_id)).then_some(Outcome::RefusedGrantInactive)
+        });
         match refusal {
             None => {
                 for call in calls {
@@ -299,6 +307,17 @@ impl AgentVault {
 }
 
 impl AgentVault {
+    /// Whether the grant and all its ancestors are active and the vault is not paused.
+    pub(crate) fn grant_usable(&self, grant_id: GrantId) -> bool {
+        let now = env::block_timestamp();
+        !self.paused
+            && self.chain(grant_id).is_ok_and(|chain| {
+                chain
+                    .iter()
+                    .all(|(id, g)| check_active(*id, g, self.epoch, now).is_ok())
+            })
+    }
+
     /// Makes one reserved call from the vault account, settled by `on_settle`.
     fn dispatch(call: PendingCall) {
         Promise::new(call.receiver_id)

@@ -53,7 +53,8 @@ pub const DEFAULT_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 100;
 
 /// Gas reserved for the vault's own callbacks.
-pub const SETTLE_GAS: Gas = Gas::from_tgas(5);
+/// Generous: a settle that ran out of gas would leave its reservation in place for good.
+pub const SETTLE_GAS: Gas = Gas::from_tgas(10);
 pub const MODEL_STATUS_GAS: Gas = Gas::from_tgas(5);
 /// Base gas of `on_model_status` (it also forwards each call's gas and settle gas).
 pub const MODEL_CALLBACK_BASE_GAS: Gas = Gas::from_tgas(10);

@@ -97,7 +97,7 @@ fn spending_of_a_sub_grant_counts_against_every_ancestor() {
 #[test]
 fn sub_delegation_that_widens_anything_is_refused() {
     let mut b = bench();
-    let cases: Vec<(Box<dyn Fn(&mut GrantSpec)>, &str)> = vec![
+    let cases: Vec<(Mutation, &str)> = vec![
         (
             Box::new(|s| s.targets = vec![target(OTHER_APP, &["publish"], 0)]),
             "sub-grant widens grant 0: receiver 'other.near' is not a target of the parent",

@@ -488,10 +488,10 @@ fn malformed_calls_are_refused() {
         .execute(U64(id), vec![high.clone(), high])
         .unwrap_err()
         .to_string();
-    // 10 TGas for execute + 2 x (250 TGas call + 5 TGas settle).
+    // 10 TGas for execute + 2 x (250 TGas call + 10 TGas settle).
     assert!(err.starts_with("not enough gas: "), "{err}");
     assert!(
-        err.ends_with(" available, at least 520000000000000 needed"),
+        err.ends_with(" available, at least 530000000000000 needed"),
         "{err}"
     );
     assert_eq!(b.snapshot(), before);
@@ -547,4 +547,44 @@ fn agents_cannot_call_the_vault_through_execute() {
         b.as_owner().create_grant(s),
         "target receiver 'vault.alice.near' is the vault itself; agents may not call the vault"
     );
+}
+
+#[test]
+fn failure_settled_after_the_window_rolled_does_not_refill_the_new_window() {
+    let mut b = Bench::new();
+    let mut s = spec(account_agent(BOT));
+    s.period = period(60, Some(near(2)), None);
+    let id = b.grant(s);
+    b.as_agent(BOT)
+        .execute(U64(id), vec![publish(near(1))])
+        .unwrap();
+    b.now = NOW + 60 * SEC;
+    b.as_agent(BOT)
+        .execute(U64(id), vec![publish(near(1)), publish(near(1))])
+        .unwrap();
+    // The first call (reserved in the old window) fails now.
+    b.settle(0, false);
+    let u = b.usage(id);
+    assert_eq!((u.window_spent.0, u.reserved.0), (near(2), near(2)));
+    assert_fails!(
+        b,
+        b.as_agent(BOT).execute(U64(id), vec![publish(1)]),
+        "period budget of grant 0 exhausted: used 2000000000000000000000000 (incl. in flight), requested 1, budget 2000000000000000000000000"
+    );
+}
+
+#[test]
+fn argument_rules_compare_json_values_whatever_the_key_order() {
+    let mut b = Bench::new();
+    let mut s = spec(account_agent(BOT));
+    s.targets[0].arg_rules = vec![rule(
+        "meta",
+        vec![json!({"a": 1, "b": [1, {"d": 2, "c": 3}]})],
+    )];
+    let id = b.grant(s);
+    let args: Value =
+        serde_json::from_str(r#"{"meta": {"b": [1, {"c": 3, "d": 2}], "a": 1}}"#).unwrap();
+    b.as_agent(BOT)
+        .execute(U64(id), vec![call(APP, "publish", args, 0)])
+        .unwrap();
 }

@@ -90,7 +90,7 @@ fn grant_changes_require_exactly_one_yocto() {
 #[test]
 fn every_invalid_field_is_rejected_with_its_name_and_value() {
     let mut b = Bench::new();
-    let cases: Vec<(Box<dyn Fn(&mut GrantSpec)>, &str)> = vec![
+    let cases: Vec<(Mutation, &str)> = vec![
         (
             Box::new(|s| s.targets.clear()),
             "targets must list between 1 and 8 targets, got 0",

@@ -163,3 +163,26 @@ fn key_callback_called_by_an_outsider_is_rejected() {
         "'on_key_added' is a callback and may only be called by the vault itself, not 'eve.near'"
     );
 }
+
+#[test]
+fn key_agent_can_delegate_a_narrower_grant_to_an_account() {
+    let mut b = Bench::new();
+    let id = key_grant(&mut b, 1);
+    key_added(&mut b, id, 1);
+    let mut child = spec(account_agent(HELPER));
+    child.total_budget = Some(U128(near(1)));
+    let child_id = b.as_key(key(1)).delegate(U64(id), child).unwrap();
+    b.as_agent(HELPER)
+        .execute(child_id, vec![publish(near(1))])
+        .unwrap();
+    assert_eq!(b.usage(id).reserved.0, near(1));
+    // A sub-key may not get more gas allowance than the delegating key.
+    let mut sub_key = spec(AgentId::Key(key(2)));
+    sub_key.total_budget = Some(U128(1));
+    sub_key.key_allowance = Some(U128(near(1)));
+    assert_fails!(
+        b,
+        b.as_key(key(1)).delegate(U64(id), sub_key),
+        "sub-grant widens grant 0: key_allowance 1000000000000000000000000 is above 100000000000000000000000"
+    );
+}

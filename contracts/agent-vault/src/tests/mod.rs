@@ -243,3 +243,6 @@ pub fn logs() -> Vec<String> {
 pub fn receipts() -> Vec<near_sdk::mock::Receipt> {
     get_created_receipts()
 }
+
+/// A change to a grant spec, for tables of invalid inputs.
+pub type Mutation = Box<dyn Fn(&mut GrantSpec)>;

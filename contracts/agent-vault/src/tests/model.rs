@@ -170,3 +170,24 @@ fn grant_without_binding_makes_a_single_hop() {
     assert_eq!(r[0].receiver_id, acc(APP));
     assert_eq!(r[1].receiver_id, acc(VAULT));
 }
+
+#[test]
+fn grant_revoked_while_the_model_is_checked_refuses_the_call() {
+    let (mut b, id) = bench();
+    b.as_agent(BOT)
+        .execute(U64(id), vec![publish(near(1))])
+        .unwrap();
+    let p = pending(&b, 0);
+    b.as_owner().revoke(U64(id)).unwrap();
+    assert!(
+        !b.as_callback(status("active"))
+            .on_model_status(vec![p])
+            .unwrap()
+    );
+    assert!(receipts().is_empty(), "no call is made");
+    assert_eq!(
+        b.vault.get_action(U64(0)).unwrap().outcome,
+        Outcome::RefusedGrantInactive
+    );
+    assert_eq!(b.usage(id).reserved.0, 0);
+}
