@@ -1,6 +1,18 @@
 //! JSON-RPC over HTTP, compatible with neard's: the same methods, parameter forms, result views
 //! (built from the near-primitives / near-jsonrpc-primitives 0.38 types) and error shapes, with
 //! neard's HTTP status codes.
+//!
+//! Known differences from neard (2.14):
+//! * `broadcast_tx_async` validates before answering and returns `INVALID_TRANSACTION` for an
+//!   invalid transaction (neard answers with the hash regardless).
+//! * A body that is not JSON, or not a JSON-RPC request, gets a JSON-RPC `PARSE_ERROR` with HTTP
+//!   400; a body over `json_payload_max_size` gets one with HTTP 413.
+//! * `sandbox_patch_state` / `sandbox_fast_forward` failures are `INTERNAL_ERROR`s (HTTP 500); neard
+//!   crashes on a Contract record whose hash differs from the account's `code_hash`.
+//! * `view_gas_key_nonces` answers `UNKNOWN_GAS_KEY`; global-contract queries are not supported.
+//! * Not served: `changes*`, light-client methods, `network_info`, `EXPERIMENTAL_validators_ordered`,
+//!   `EXPERIMENTAL_check_tx`, `broadcast_tx_sync`, debug pages.
+//! * Blocks carry no signatures, approvals or Merkle roots (those fields hold defaults).
 
 pub mod blocks;
 pub mod errors;
