@@ -194,8 +194,8 @@ impl AgentVault {
     /// Agent entry point: the agent of grant `parent_id` creates a narrower sub-grant for another
     /// agent and gets its id. Storage is paid from the vault (bounded by depth and
     /// `MAX_CHILDREN`).
-    #[handle_result(aliased)]
-    pub fn delegate(&mut self, parent_id: U64, grant: GrantSpec) -> VaultResult<U64> {
+    #[handle_result]
+    pub fn delegate(&mut self, parent_id: U64, grant: GrantSpec) -> Result<U64, VaultError> {
         self.require_not_paused()?;
         let parent_id = parent_id.0;
         let caller = current_agent();
@@ -236,8 +236,8 @@ impl AgentVault {
 
     /// Agent entry point: the agent of any ancestor of `grant_id` revokes it and its subtree.
     /// Returns false if it was already revoked.
-    #[handle_result(aliased)]
-    pub fn revoke_delegated(&mut self, grant_id: U64) -> VaultResult<bool> {
+    #[handle_result]
+    pub fn revoke_delegated(&mut self, grant_id: U64) -> Result<bool, VaultError> {
         let caller = current_agent();
         let chain = self.chain(grant_id.0)?;
         if !chain.iter().skip(1).any(|(_, g)| g.agent == caller) {

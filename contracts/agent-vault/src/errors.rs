@@ -1,6 +1,6 @@
 //! Every way a call can fail, with a message that names the field and the value.
 //!
-//! Entry points return `Result<_, VaultError>` (`#[handle_result(aliased)]`): an `Err` aborts the receipt,
+//! Entry points return `Result<_, VaultError>` (`#[handle_result]`): an `Err` aborts the receipt,
 //! so the runtime rolls back every state change and refunds the attached deposit.
 use near_sdk::FunctionError;
 

@@ -72,8 +72,12 @@ impl AgentVault {
     /// Agent entry point. Makes `calls` (1 to 4) under grant `grant_id` and returns their action
     /// ids (outcomes: `get_action`, `call_settled` events). Fails, changing nothing, if any call
     /// falls outside the grant or any ancestor grant.
-    #[handle_result(aliased)]
-    pub fn execute(&mut self, grant_id: U64, calls: Vec<CallRequest>) -> VaultResult<Vec<U64>> {
+    #[handle_result]
+    pub fn execute(
+        &mut self,
+        grant_id: U64,
+        calls: Vec<CallRequest>,
+    ) -> Result<Vec<U64>, VaultError> {
         self.require_not_paused()?;
         if calls.is_empty() || calls.len() > MAX_BATCH {
             return Err(VaultError::BatchSize {
@@ -247,8 +251,8 @@ impl AgentVault {
 
     /// Private callback of `execute`: settles one call. Returns its outcome.
     #[private]
-    #[handle_result(aliased)]
-    pub fn on_settle(&mut self, action_id: U64) -> VaultResult<Outcome> {
+    #[handle_result]
+    pub fn on_settle(&mut self, action_id: U64) -> Result<Outcome, VaultError> {
         Self::require_self("on_settle")?;
         let succeeded = matches!(
             env::promise_result_checked(0, 0),
@@ -266,8 +270,8 @@ impl AgentVault {
     /// version is not revoked, otherwise releases their reservations. Returns whether the calls
     /// were made.
     #[private]
-    #[handle_result(aliased)]
-    pub fn on_model_status(&mut self, calls: Vec<PendingCall>) -> VaultResult<bool> {
+    #[handle_result]
+    pub fn on_model_status(&mut self, calls: Vec<PendingCall>) -> Result<bool, VaultError> {
         Self::require_self("on_model_status")?;
         let status = env::promise_result_checked(0, MAX_MODEL_STATUS_LEN)
             .ok()

@@ -5,7 +5,7 @@
 use near_sdk::json_types::U128;
 use near_sdk::{NearToken, Promise, env, near};
 
-use crate::errors::{VaultError, VaultResult};
+use crate::errors::VaultError;
 use crate::events::VaultEvent;
 use crate::{AgentVault, AgentVaultExt};
 
@@ -13,8 +13,8 @@ use crate::{AgentVault, AgentVaultExt};
 impl AgentVault {
     /// Adds the attached deposit to the vault. Returns the balance available to agents' calls.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn deposit(&mut self) -> VaultResult<U128> {
+    #[handle_result]
+    pub fn deposit(&mut self) -> Result<U128, VaultError> {
         let amount = env::attached_deposit().as_yoctonear();
         if amount == 0 {
             return Err(VaultError::ZeroAmount);
@@ -29,8 +29,8 @@ impl AgentVault {
 
     /// Owner only, exactly 1 yoctoNEAR. Sends `amount` to the owner.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn withdraw(&mut self, amount: U128) -> VaultResult<Promise> {
+    #[handle_result]
+    pub fn withdraw(&mut self, amount: U128) -> Result<Promise, VaultError> {
         self.require_owner_one_yocto("withdraw")?;
         if amount.0 == 0 {
             return Err(VaultError::ZeroAmount);

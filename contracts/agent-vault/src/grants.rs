@@ -521,8 +521,8 @@ impl AgentVault {
     /// Owner only, exactly 1 yoctoNEAR. Creates a grant and returns its id. For a key agent the
     /// vault also adds the agent's function-call key. Storage is paid from the vault balance.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn create_grant(&mut self, grant: GrantSpec) -> VaultResult<U64> {
+    #[handle_result]
+    pub fn create_grant(&mut self, grant: GrantSpec) -> Result<U64, VaultError> {
         self.require_owner_one_yocto("create_grant")?;
         let (agent, terms) = grant.validate(&env::current_account_id(), env::block_timestamp())?;
         let id = self.insert_grant(agent, terms, None)?;
@@ -532,8 +532,8 @@ impl AgentVault {
     /// Owner only, exactly 1 yoctoNEAR. Revokes a grant and every sub-grant below it, deleting
     /// their agent keys. Revoking an already revoked grant changes nothing and returns false.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn revoke(&mut self, grant_id: U64) -> VaultResult<bool> {
+    #[handle_result]
+    pub fn revoke(&mut self, grant_id: U64) -> Result<bool, VaultError> {
         self.require_owner_one_yocto("revoke")?;
         self.revoke_subtree(grant_id.0, &AgentId::Account(self.owner_id.clone()))
     }
@@ -541,8 +541,8 @@ impl AgentVault {
     /// Owner only, exactly 1 yoctoNEAR. Revokes every existing grant (new grants may be created
     /// afterwards) and deletes every agent key.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn revoke_all(&mut self) -> VaultResult<u32> {
+    #[handle_result]
+    pub fn revoke_all(&mut self) -> Result<u32, VaultError> {
         self.require_owner_one_yocto("revoke_all")?;
         self.epoch = self.epoch.checked_add(1).ok_or(VaultError::Overflow {
             what: "revoke epoch",

@@ -5,7 +5,7 @@
 use near_sdk::json_types::U64;
 use near_sdk::{Allowance, NearToken, Promise, PublicKey, env, near};
 
-use crate::errors::VaultResult;
+use crate::errors::VaultError;
 use crate::events::VaultEvent;
 use crate::grants::{GrantId, KeyState};
 use crate::limits::{DEFAULT_KEY_ALLOWANCE, KEY_CALLBACK_GAS};
@@ -18,8 +18,12 @@ pub const AGENT_METHODS: &str = "execute,delegate,revoke_delegated";
 impl AgentVault {
     /// Private callback of adding an agent key: records whether the key exists.
     #[private]
-    #[handle_result(aliased)]
-    pub fn on_key_added(&mut self, grant_id: U64, public_key: PublicKey) -> VaultResult<bool> {
+    #[handle_result]
+    pub fn on_key_added(
+        &mut self,
+        grant_id: U64,
+        public_key: PublicKey,
+    ) -> Result<bool, VaultError> {
         Self::require_self("on_key_added")?;
         let added = env::promise_result_checked(0, 0).is_ok();
         if let Some(mut grant) = self.load_grant(grant_id.0)

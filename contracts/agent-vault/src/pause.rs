@@ -2,7 +2,7 @@
 //! already in flight still work. Owner only, exactly 1 yoctoNEAR.
 use near_sdk::near;
 
-use crate::errors::VaultResult;
+use crate::errors::{VaultError, VaultResult};
 use crate::events::VaultEvent;
 use crate::{AgentVault, AgentVaultExt};
 
@@ -10,16 +10,16 @@ use crate::{AgentVault, AgentVaultExt};
 impl AgentVault {
     /// Returns false (and emits nothing) if already paused.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn pause(&mut self) -> VaultResult<bool> {
+    #[handle_result]
+    pub fn pause(&mut self) -> Result<bool, VaultError> {
         self.require_owner_one_yocto("pause")?;
         self.set_paused(true)
     }
 
     /// Returns false (and emits nothing) if not paused.
     #[payable]
-    #[handle_result(aliased)]
-    pub fn unpause(&mut self) -> VaultResult<bool> {
+    #[handle_result]
+    pub fn unpause(&mut self) -> Result<bool, VaultError> {
         self.require_owner_one_yocto("unpause")?;
         self.set_paused(false)
     }

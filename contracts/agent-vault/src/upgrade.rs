@@ -5,7 +5,7 @@
 use near_sdk::json_types::U64;
 use near_sdk::{Gas, NearToken, Promise, env, near};
 
-use crate::errors::{VaultError, VaultResult};
+use crate::errors::VaultError;
 use crate::events::VaultEvent;
 use crate::{AgentVault, AgentVaultExt};
 
@@ -15,8 +15,8 @@ const MIGRATE_GAS: Gas = Gas::from_tgas(50);
 impl AgentVault {
     /// Owner only, exactly 1 yoctoNEAR; input: the new wasm (not JSON).
     #[payable]
-    #[handle_result(aliased)]
-    pub fn upgrade(&mut self) -> VaultResult<Promise> {
+    #[handle_result]
+    pub fn upgrade(&mut self) -> Result<Promise, VaultError> {
         self.require_owner_one_yocto("upgrade")?;
         let code = env::input().unwrap_or_default();
         if code.is_empty() {

@@ -130,8 +130,8 @@ impl VaultFactory {
     /// Owner only. Input: the vault wasm as raw bytes (not JSON). Storage is paid from the
     /// factory's balance (attach a deposit to top it up). Returns the code hash (hex sha256).
     #[payable]
-    #[handle_result(aliased)]
-    pub fn set_vault_code(&mut self) -> FactoryResult<String> {
+    #[handle_result]
+    pub fn set_vault_code(&mut self) -> Result<String, FactoryError> {
         self.require_owner("set_vault_code")?;
         let code = env::input().unwrap_or_default();
         if code.is_empty() {
@@ -163,8 +163,12 @@ impl VaultFactory {
     /// it for `owner_id`. Refunds the deposit to the caller if creation fails. The deposit must
     /// cover the code's storage plus a small working balance (`min_vault_deposit`).
     #[payable]
-    #[handle_result(aliased)]
-    pub fn create_vault(&mut self, name: String, owner_id: AccountId) -> FactoryResult<Promise> {
+    #[handle_result]
+    pub fn create_vault(
+        &mut self,
+        name: String,
+        owner_id: AccountId,
+    ) -> Result<Promise, FactoryError> {
         if !valid_name(&name) {
             return Err(FactoryError::InvalidName {
                 name,
@@ -204,14 +208,14 @@ impl VaultFactory {
     /// Private callback of `create_vault`: on failure the runtime has returned the deposit to
     /// the factory, which refunds it to the caller. Returns whether the vault was created.
     #[private]
-    #[handle_result(aliased)]
+    #[handle_result]
     pub fn on_vault_created(
         &mut self,
         vault_id: AccountId,
         owner_id: AccountId,
         caller: AccountId,
         deposit: U128,
-    ) -> FactoryResult<bool> {
+    ) -> Result<bool, FactoryError> {
         let predecessor = env::predecessor_account_id();
         if predecessor != env::current_account_id() {
             return Err(FactoryError::NotSelf {
@@ -247,8 +251,8 @@ impl VaultFactory {
 
     /// Owner only, exactly 1 yoctoNEAR; input: the new factory wasm (raw bytes).
     #[payable]
-    #[handle_result(aliased)]
-    pub fn upgrade(&mut self) -> FactoryResult<Promise> {
+    #[handle_result]
+    pub fn upgrade(&mut self) -> Result<Promise, FactoryError> {
         self.require_owner("upgrade")?;
         let attached = env::attached_deposit().as_yoctonear();
         if attached != 1 {
