@@ -109,6 +109,15 @@ async fn http_endpoints_and_typed_views_deserialize() {
         .await
         .unwrap();
     assert_eq!(chunk.header.chunk_hash, chunk_hash);
+    let ordered = client
+        .call(
+            methods::EXPERIMENTAL_validators_ordered::RpcValidatorsOrderedRequest {
+                block_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(ordered.len(), 1);
     // Positional forms.
     node.result("block", json!([0])).await;
     node.result("gas_price", json!([null])).await;

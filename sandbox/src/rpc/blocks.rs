@@ -12,10 +12,11 @@ use near_primitives::types::{
     BlockId, BlockReference, EpochId, EpochReference, Finality, MaybeBlockId, ShardId,
     SyncCheckpoint,
 };
+use near_primitives::views::validator_stake_view::ValidatorStakeView;
 use near_primitives::views::{
     BlockHeaderView, BlockView, ChunkHeaderView, ChunkView, CurrentEpochValidatorInfo,
     EpochValidatorInfo, GasPriceView, NextEpochValidatorInfo, ReceiptView, StatusResponse,
-    StatusSyncInfo, ValidatorInfo,
+    StatusSyncInfo, ValidatorInfo, ValidatorStakeViewV1,
 };
 use serde_json::Value;
 
@@ -330,6 +331,42 @@ pub fn validators(state: &RpcState, params: Value) -> Result<Value, RpcFailure> 
         };
         let block = block.ok_or_else(|| failure(RpcValidatorError::UnknownEpoch))?;
         to_value(epoch_validator_info(chain, block))
+    })
+}
+
+/// `EXPERIMENTAL_validators_ordered`: the block producers of the block's epoch, in order.
+pub fn validators_ordered(state: &RpcState, params: Value) -> Result<Value, RpcFailure> {
+    #[derive(serde::Deserialize)]
+    struct Request {
+        #[serde(default)]
+        block_id: MaybeBlockId,
+    }
+    let params = if params.is_null() {
+        Value::Array(vec![Value::Null])
+    } else {
+        params
+    };
+    let block_id = Params::new(params)
+        .try_singleton(|block_id: MaybeBlockId| Ok(Request { block_id }))
+        .unwrap_or_parse()?
+        .block_id;
+    state.chain.read(|chain| {
+        let reference = block_id.map_or(BlockReference::latest(), BlockReference::BlockId);
+        let block =
+            resolve(chain, &reference).map_err(|_| failure(RpcValidatorError::UnknownEpoch))?;
+        let info = epoch_validator_info(chain, block);
+        let ordered: Vec<ValidatorStakeView> = info
+            .current_validators
+            .into_iter()
+            .map(|v| {
+                ValidatorStakeView::V1(ValidatorStakeViewV1 {
+                    account_id: v.account_id,
+                    public_key: v.public_key,
+                    stake: v.stake,
+                })
+            })
+            .collect();
+        to_value(ordered)
     })
 }
 

@@ -10,8 +10,8 @@
 //! * `sandbox_patch_state` / `sandbox_fast_forward` failures are `INTERNAL_ERROR`s (HTTP 500); neard
 //!   crashes on a Contract record whose hash differs from the account's `code_hash`.
 //! * `view_gas_key_nonces` answers `UNKNOWN_GAS_KEY`; global-contract queries are not supported.
-//! * Not served: `changes*`, light-client methods, `network_info`, `EXPERIMENTAL_validators_ordered`,
-//!   `EXPERIMENTAL_check_tx`, `broadcast_tx_sync`, debug pages.
+//! * Not served: `changes*`, light-client methods, `network_info`, `EXPERIMENTAL_check_tx`,
+//!   `broadcast_tx_sync`, debug pages.
 //! * Blocks carry no signatures, approvals or Merkle roots (those fields hold defaults).
 
 pub mod blocks;
@@ -67,6 +67,7 @@ pub async fn dispatch(state: &RpcState, method: &str, params: Value) -> Result<V
             transactions::tx_status(state, params, true).await
         }
         "validators" => blocks::validators(state, params),
+        "EXPERIMENTAL_validators_ordered" => blocks::validators_ordered(state, params),
         "EXPERIMENTAL_genesis_config" => blocks::genesis_config(state),
         "EXPERIMENTAL_protocol_config" => blocks::protocol_config(state, params),
         "EXPERIMENTAL_receipt" => transactions::receipt(state, params),
