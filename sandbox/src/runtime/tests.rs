@@ -5,4 +5,5 @@ mod harness;
 
 mod accounts;
 mod contracts;
+mod sdk_contracts;
 mod transactions;
