@@ -63,6 +63,16 @@ pub trait ModelRegistry {
     fn version_status(&self, model_id: String, version: String) -> String;
 }
 
+/// `"revoked"`, or the tag of an externally tagged enum (`{"revoked": {...}}`), so a richer
+/// registry answer is still understood; anything else is unknown (and refused).
+fn status_name(value: Value) -> Option<String> {
+    match value {
+        Value::String(name) => Some(name),
+        Value::Object(map) if map.len() == 1 => map.keys().next().cloned(),
+        _ => None,
+    }
+}
+
 fn add_gas(a: Gas, b: Gas) -> VaultResult<Gas> {
     a.checked_add(b).ok_or(VaultError::Overflow { what: "gas" })
 }
@@ -275,7 +285,8 @@ impl AgentVault {
         Self::require_self("on_model_status")?;
         let status = env::promise_result_checked(0, MAX_MODEL_STATUS_LEN)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<String>(&bytes).ok());
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+            .and_then(status_name);
         let total = calls
             .iter()
             .fold(0u128, |sum, c| sum.saturating_add(c.deposit.0));

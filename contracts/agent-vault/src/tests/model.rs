@@ -80,6 +80,22 @@ fn active_or_deprecated_model_lets_the_call_through() {
 }
 
 #[test]
+fn tagged_status_objects_are_understood() {
+    let (mut b, id) = bench();
+    b.as_agent(BOT)
+        .execute(U64(id), vec![publish(near(1))])
+        .unwrap();
+    let p = pending(&b, 0);
+    let revoked = PromiseResult::Successful(br#"{"revoked":{"reason":"leak"}}"#.to_vec());
+    assert!(!b.as_callback(revoked).on_model_status(vec![p]).unwrap());
+    assert_eq!(
+        b.vault.get_action(U64(0)).unwrap().outcome,
+        Outcome::RefusedModelRevoked
+    );
+    assert_eq!(b.usage(id).reserved.0, 0);
+}
+
+#[test]
 fn revoked_model_refuses_the_call_and_releases_the_reservation() {
     let (mut b, id) = bench();
     b.as_agent(BOT)
