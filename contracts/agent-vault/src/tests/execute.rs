@@ -588,3 +588,20 @@ fn argument_rules_compare_json_values_whatever_the_key_order() {
         .execute(U64(id), vec![call(APP, "publish", args, 0)])
         .unwrap();
 }
+
+#[test]
+fn an_audit_entry_and_its_ledger_update_cost_a_bounded_number_of_bytes() {
+    let (mut b, id) = bench_with_bot_grant();
+    b.as_agent(BOT);
+    b.vault.flush();
+    let before = env::storage_usage();
+    b.vault.execute(U64(id), vec![publish(near(1))]).unwrap();
+    b.vault.flush();
+    let per_call = env::storage_usage() - before;
+    println!("storage per execute (one call, one grant): {per_call} bytes");
+    assert!(per_call <= 200, "{per_call}");
+    // Settling writes fixed-size records only.
+    b.settle(0, true);
+    b.vault.flush();
+    assert_eq!(env::storage_usage() - before, per_call);
+}
