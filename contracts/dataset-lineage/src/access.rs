@@ -63,9 +63,10 @@ impl Contract {
                 count: dataset.flagged_versions,
             });
         }
-        let offer = self
-            .current_terms(&dataset_id)
-            .and_then(|t| t.terms.access)
+        let offer = dataset
+            .terms
+            .access
+            .clone()
             .ok_or_else(|| Error::AccessNotOffered(dataset_id.clone()))?;
         let price = offer.price.0;
         let deposit = attached();

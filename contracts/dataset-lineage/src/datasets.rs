@@ -20,6 +20,9 @@ pub struct Dataset {
     pub version_count: u32,
     /// Current terms revision (revisions start at 1).
     pub terms_revision: u32,
+    /// The terms of that revision (also the last entry of the history), kept here so the consent check
+    /// of `record_training_usage` reads one record per dataset.
+    pub terms: Terms,
     /// Accounts the owner appointed to flag this dataset's versions (at most `MAX_FLAGGERS`).
     pub flaggers: Vec<AccountId>,
     /// Versions carrying at least one flag; while non-zero, access requests are refused.
@@ -80,6 +83,7 @@ impl Contract {
             created_at_ns: U64(env::block_timestamp()),
             version_count: 0,
             terms_revision: 0,
+            terms: terms.clone(),
             flaggers: Vec::new(),
             flagged_versions: 0,
             grant_count: 0,

@@ -143,6 +143,7 @@ impl Contract {
         history.push(&record);
         self.terms_history.insert(&key, &history);
         dataset.terms_revision = revision;
+        dataset.terms = record.terms.clone();
         self.datasets.insert(&key, &dataset);
         Event::TermsSet {
             dataset_id,

@@ -12,12 +12,13 @@
 //! terms' digests relied upon. On success the unused deposit goes back to the registry in the same call
 //! and the call returns `{"storage_cost": "<yocto>"}`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use near_sdk::collections::Vector;
 use near_sdk::json_types::{U64, U128};
 use near_sdk::{AccountId, env, near};
 
+use crate::datasets::Dataset;
 use crate::errors::{Error, Result};
 use crate::events::Event;
 use crate::flags::FlagKind;
@@ -58,41 +59,52 @@ pub struct StorageCost {
 
 impl Contract {
     /// Checks one dataset version against its dataset's current terms and flags. Writes nothing.
+    /// `datasets` holds the datasets already read in this call, so versions of one dataset read it once.
     fn check_training_consent(
         &self,
         version_id: &str,
         commercial_use: bool,
+        datasets: &mut BTreeMap<String, Dataset>,
     ) -> Result<UsedDataset> {
         let (dataset_id, _) = validate::version_id("dataset_versions", version_id)?;
-        self.must_version(version_id)?;
-        let terms = self
-            .current_terms(dataset_id)
+        if !self.versions.contains_key(&version_id.to_string()) {
+            return Err(Error::VersionNotFound(version_id.to_string()));
+        }
+        if !datasets.contains_key(dataset_id) {
+            let dataset = self.must_dataset(dataset_id)?;
+            datasets.insert(dataset_id.to_string(), dataset);
+        }
+        let dataset = datasets
+            .get(dataset_id)
             .ok_or_else(|| Error::DatasetNotFound(dataset_id.to_string()))?;
-        if self
-            .flags_of(version_id)
-            .iter()
-            .any(|f| f.kind == FlagKind::ConsentWithdrawn)
+        // Flags are read only for datasets that have flagged versions.
+        if dataset.flagged_versions > 0
+            && self
+                .flags_of(version_id)
+                .iter()
+                .any(|f| f.kind == FlagKind::ConsentWithdrawn)
         {
             return Err(Error::TrainingNotAllowed {
                 version_id: version_id.to_string(),
                 reason: "it is flagged consent_withdrawn",
             });
         }
-        if !terms.terms.ai_training.allows() {
+        let terms = &dataset.terms;
+        if !terms.ai_training.allows() {
             return Err(Error::TrainingNotAllowed {
                 version_id: version_id.to_string(),
                 reason: "its terms do not allow ai training",
             });
         }
-        if commercial_use && !terms.terms.commercial_use.allows() {
+        if commercial_use && !terms.commercial_use.allows() {
             return Err(Error::CommercialUseNotAllowed(version_id.to_string()));
         }
         Ok(UsedDataset {
             version_id: version_id.to_string(),
-            terms_revision: terms.revision,
-            ai_training_terms_digest: terms.terms.ai_training.constrained_digest(),
+            terms_revision: dataset.terms_revision,
+            ai_training_terms_digest: terms.ai_training.constrained_digest(),
             commercial_terms_digest: if commercial_use {
-                match &terms.terms.commercial_use {
+                match &terms.commercial_use {
                     Permission::Constrained { terms_digest, .. } => Some(terms_digest.clone()),
                     _ => None,
                 }
@@ -141,12 +153,13 @@ impl Contract {
             return Err(Error::UsageExists(model_version_id));
         }
         let mut seen = BTreeSet::new();
+        let mut datasets = BTreeMap::new();
         let mut used = Vec::with_capacity(dataset_versions.len());
         for version_id in &dataset_versions {
             if !seen.insert(version_id.as_str()) {
                 return Err(Error::DuplicateDatasetVersion(version_id.clone()));
             }
-            used.push(self.check_training_consent(version_id, commercial_use)?);
+            used.push(self.check_training_consent(version_id, commercial_use, &mut datasets)?);
         }
 
         let meter = StorageMeter::start();

@@ -10,6 +10,7 @@ mod admin;
 mod datasets;
 mod derivations;
 mod flags;
+mod gas;
 mod property;
 mod queries;
 mod terms;
