@@ -326,3 +326,36 @@ fn sub_grant_is_inactive_when_an_ancestor_expires() {
     let status = b.vault.grant_status(U64(1)).unwrap();
     assert_eq!(status.reason, Some(InactiveReason::Expired));
 }
+
+#[test]
+fn delegation_is_refused_while_paused() {
+    let mut b = bench();
+    b.as_owner().pause().unwrap();
+    assert_fails!(
+        b,
+        b.as_agent(BOT)
+            .delegate(U64(0), narrow(account_agent(HELPER))),
+        "vault is paused"
+    );
+}
+
+#[test]
+fn a_sub_grant_cannot_start_earlier_than_its_parent() {
+    let mut b = Bench::new();
+    let mut s = spec(account_agent(BOT));
+    s.not_before_ns = Some(U64(NOW - SEC));
+    b.grant(s);
+    let mut child = spec(account_agent(HELPER));
+    child.not_before_ns = Some(U64(NOW - 2 * SEC));
+    assert_fails!(
+        b,
+        b.as_agent(BOT).delegate(U64(0), child.clone()),
+        "sub-grant widens grant 0: not_before_ns is earlier than the parent's 1699999999000000000"
+    );
+    child.not_before_ns = None;
+    assert_fails!(
+        b,
+        b.as_agent(BOT).delegate(U64(0), child),
+        "sub-grant widens grant 0: not_before_ns is earlier than the parent's 1699999999000000000"
+    );
+}
