@@ -149,3 +149,23 @@ fn storage_key_prefixes_never_move() {
     assert_eq!(nested[0], 7);
     assert_eq!(nested.len(), 33);
 }
+
+/// The root struct's borsh layout, spelled out: a field added, removed or reordered without a migration
+/// breaks this test.
+#[test]
+fn root_state_layout_is_pinned() {
+    let c = setup();
+    let mut expected = Vec::new();
+    expected.extend_from_slice(&crate::upgrade::STATE_VERSION.to_le_bytes());
+    for account in [OWNER, REGISTRY] {
+        expected.extend_from_slice(&u32::try_from(account.len()).unwrap().to_le_bytes());
+        expected.extend_from_slice(account.as_bytes());
+    }
+    // Eleven collections, each stored as its one-byte prefix (a length-prefixed Vec<u8>).
+    for prefix in [0u8, 1, 3, 5, 6, 8, 9, 10, 12, 13, 15] {
+        expected.extend_from_slice(&1u32.to_le_bytes());
+        expected.push(prefix);
+    }
+    expected.extend_from_slice(&0u64.to_le_bytes()); // next_grant_id
+    assert_eq!(near_sdk::borsh::to_vec(&c).unwrap(), expected);
+}
