@@ -207,7 +207,13 @@ pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result
         genesis.config.chain_id.clone(),
         (validator.account_id.clone(), validator.amount),
     )
-    .context("cannot create the runtime")?;
+    .context("cannot create the runtime")?
+    .with_transaction_validity_period(genesis.config.transaction_validity_period)
+    .with_max_gas_burnt_view(
+        config
+            .max_gas_burnt_view
+            .map(near_primitives::types::Gas::from_gas),
+    );
     let mut store = Store::new();
     store
         .load_genesis(&genesis::genesis_records(&genesis), runtime.config())
