@@ -483,12 +483,25 @@ fn action_function_call(
     account.set_amount(outcome.balance);
     account.set_storage_usage(outcome.storage_usage);
     result.result = Ok(outcome.return_data);
+    let resumes = std::mem::take(&mut receipt_manager.resumes);
     result.new_receipts = receipt_manager.into_receipts(
         &account_id,
         action_receipt.signer_id(),
         action_receipt.signer_public_key(),
         action_receipt.gas_price(),
     );
+    // Resume data travels as a `PromiseResume` receipt to the yielding account (this one).
+    for (data_id, data) in resumes {
+        result.new_receipts.push(Receipt::V0(ReceiptV0 {
+            predecessor_id: account_id.clone(),
+            receiver_id: account_id.clone(),
+            receipt_id: CryptoHash::default(),
+            receipt: ReceiptEnum::PromiseResume(near_primitives::receipt::DataReceipt {
+                data_id,
+                data: Some(data),
+            }),
+        }));
+    }
 }
 
 fn action_transfer(

@@ -38,6 +38,8 @@ pub struct NewReceipt {
     pub output_data_receivers: Vec<DataReceiver>,
     pub input_data_ids: Vec<CryptoHash>,
     pub actions: Vec<Action>,
+    /// A `PromiseYield` receipt: waits (at most the yield timeout) for its resume data.
+    pub is_promise_yield: bool,
 }
 
 /// The receipts created by one function call, and the gas weights of their function calls.
@@ -48,6 +50,8 @@ pub struct ReceiptManager {
     gas_weights: Vec<(usize, usize, GasWeight)>,
     /// A protocol feature this node does not implement that the contract tried to use.
     pub unsupported_feature: Option<&'static str>,
+    /// `promise_yield_resume` calls: `(data_id, payload)` of yields waiting on this account.
+    pub resumes: Vec<(CryptoHash, Vec<u8>)>,
 }
 
 impl ReceiptManager {
@@ -112,23 +116,37 @@ impl ReceiptManager {
             .into_iter()
             .map(|r| {
                 let receipt = match r.refund_to {
-                    None => ReceiptEnum::Action(ActionReceipt {
-                        signer_id: signer_id.clone(),
-                        signer_public_key: signer_public_key.clone(),
-                        gas_price,
-                        output_data_receivers: r.output_data_receivers,
-                        input_data_ids: r.input_data_ids,
-                        actions: r.actions,
-                    }),
-                    Some(refund_to) => ReceiptEnum::ActionV2(ActionReceiptV2 {
-                        signer_id: signer_id.clone(),
-                        refund_to: Some(refund_to),
-                        signer_public_key: signer_public_key.clone(),
-                        gas_price,
-                        output_data_receivers: r.output_data_receivers,
-                        input_data_ids: r.input_data_ids,
-                        actions: r.actions,
-                    }),
+                    None => {
+                        let receipt = ActionReceipt {
+                            signer_id: signer_id.clone(),
+                            signer_public_key: signer_public_key.clone(),
+                            gas_price,
+                            output_data_receivers: r.output_data_receivers,
+                            input_data_ids: r.input_data_ids,
+                            actions: r.actions,
+                        };
+                        if r.is_promise_yield {
+                            ReceiptEnum::PromiseYield(receipt)
+                        } else {
+                            ReceiptEnum::Action(receipt)
+                        }
+                    }
+                    Some(refund_to) => {
+                        let receipt = ActionReceiptV2 {
+                            signer_id: signer_id.clone(),
+                            refund_to: Some(refund_to),
+                            signer_public_key: signer_public_key.clone(),
+                            gas_price,
+                            output_data_receivers: r.output_data_receivers,
+                            input_data_ids: r.input_data_ids,
+                            actions: r.actions,
+                        };
+                        if r.is_promise_yield {
+                            ReceiptEnum::PromiseYieldV2(receipt)
+                        } else {
+                            ReceiptEnum::ActionV2(receipt)
+                        }
+                    }
                 };
                 Receipt::V0(ReceiptV0 {
                     predecessor_id: predecessor_id.clone(),
@@ -204,7 +222,7 @@ impl<'a, 's> RuntimeExt<'a, 's> {
 
 fn unsupported_host_fn(name: &str) -> VMLogicError {
     VMLogicError::HostError(HostError::Deprecated {
-        method_name: format!("{name} (yield/resume is not supported by this sandbox yet)"),
+        method_name: format!("{name} (yield ids are not supported by this sandbox yet)"),
     })
 }
 
@@ -312,15 +330,25 @@ impl External for RuntimeExt<'_, '_> {
             output_data_receivers: vec![],
             input_data_ids,
             actions: vec![],
+            is_promise_yield: false,
         });
         Ok(self.receipt_manager.receipts.len() as u64 - 1)
     }
 
     fn create_promise_yield_receipt(
         &mut self,
-        _receiver_id: AccountId,
+        receiver_id: AccountId,
     ) -> Result<(ReceiptIndex, CryptoHash), VMLogicError> {
-        Err(unsupported_host_fn("promise_yield_create"))
+        let data_id = self.generate_data_id();
+        self.receipt_manager.receipts.push(NewReceipt {
+            receiver_id,
+            refund_to: None,
+            output_data_receivers: vec![],
+            input_data_ids: vec![data_id],
+            actions: vec![],
+            is_promise_yield: true,
+        });
+        Ok((self.receipt_manager.receipts.len() as u64 - 1, data_id))
     }
 
     fn create_promise_yield_receipt_with_id(
@@ -333,10 +361,23 @@ impl External for RuntimeExt<'_, '_> {
 
     fn submit_promise_resume_data(
         &mut self,
-        _data_id: CryptoHash,
-        _data: Vec<u8>,
+        data_id: CryptoHash,
+        data: Vec<u8>,
     ) -> Result<bool, VMLogicError> {
-        Err(unsupported_host_fn("promise_yield_resume"))
+        let waiting = TrieKey::PromiseYieldReceipt {
+            receiver_id: self.account_id.clone(),
+            data_id,
+        };
+        let already = self
+            .receipt_manager
+            .resumes
+            .iter()
+            .any(|(id, _)| *id == data_id);
+        if already || self.state.get_raw(&waiting.to_vec()).is_none() {
+            return Ok(false);
+        }
+        self.receipt_manager.resumes.push((data_id, data));
+        Ok(true)
     }
 
     fn submit_promise_resume_data_with_yield_id(

@@ -290,6 +290,9 @@ impl Runtime {
                     queue.push_front(receipt);
                 }
             }
+            result
+                .outgoing_receipts
+                .extend(receipts::resolve_yield_timeouts(&ctx, &mut state));
             state.into_changes()
         };
         store.commit(changes, block.height);

@@ -8,8 +8,8 @@ use near_parameters::ActionCosts;
 use near_primitives::errors::{ActionError, ActionErrorKind, TxExecutionError};
 use near_primitives::hash::CryptoHash;
 use near_primitives::receipt::{
-    DataReceipt, Receipt, ReceiptEnum, ReceiptV0, ReceivedData, VersionedActionReceipt,
-    VersionedReceiptEnum,
+    DataReceipt, PromiseYieldIndices, PromiseYieldTimeout, Receipt, ReceiptEnum, ReceiptV0,
+    ReceivedData, VersionedActionReceipt, VersionedReceiptEnum,
 };
 use near_primitives::transaction::{
     ExecutionMetadata, ExecutionMetadataV4, ExecutionOutcome, ExecutionOutcomeWithId,
@@ -50,7 +50,33 @@ pub fn process_receipt(
 ) -> ProcessedReceipt {
     let receiver_id = receipt.receiver_id();
     match receipt.versioned_receipt() {
-        VersionedReceiptEnum::Data(data) | VersionedReceiptEnum::PromiseResume(data) => {
+        VersionedReceiptEnum::PromiseResume(data) => {
+            // Resumes a waiting yield (dropped if it already resumed or timed out).
+            let DataReceipt { data_id, data } = data.into_owned();
+            let yield_key = TrieKey::PromiseYieldReceipt {
+                receiver_id: receiver_id.clone(),
+                data_id,
+            };
+            let Some(waiting) = state.get::<Receipt>(&yield_key) else {
+                return ProcessedReceipt::default();
+            };
+            state.remove(&yield_key);
+            state.set(
+                &TrieKey::ReceivedData {
+                    receiver_id: receiver_id.clone(),
+                    data_id,
+                },
+                &ReceivedData { data },
+            );
+            state.commit();
+            let (outcome, outgoing) = apply_action_receipt(ctx, state, &waiting);
+            ProcessedReceipt {
+                outcome: Some(outcome),
+                outgoing,
+                executed_postponed: Some(waiting),
+            }
+        }
+        VersionedReceiptEnum::Data(data) => {
             let DataReceipt { data_id, data } = data.into_owned();
             state.set(
                 &TrieKey::ReceivedData {
@@ -137,8 +163,43 @@ pub fn process_receipt(
                 executed_postponed: None,
             }
         }
-        VersionedReceiptEnum::PromiseYield(_)
-        | VersionedReceiptEnum::GlobalContractDistribution(_) => {
+        VersionedReceiptEnum::PromiseYield(yield_receipt) => {
+            // Stored until its resume data arrives or it times out (an instant receipt: this runs
+            // in the chunk that created it).
+            let Some(data_id) = yield_receipt.input_data_ids().first().copied() else {
+                return ProcessedReceipt::default();
+            };
+            state.set(
+                &TrieKey::PromiseYieldReceipt {
+                    receiver_id: receiver_id.clone(),
+                    data_id,
+                },
+                receipt,
+            );
+            let mut indices: PromiseYieldIndices =
+                state.get(&TrieKey::PromiseYieldIndices).unwrap_or_default();
+            let expires_at = ctx.block.height.saturating_add(
+                ctx.config
+                    .wasm_config
+                    .limit_config
+                    .yield_timeout_length_in_blocks,
+            );
+            state.set(
+                &TrieKey::PromiseYieldTimeout {
+                    index: indices.next_available_index,
+                },
+                &PromiseYieldTimeout {
+                    account_id: receiver_id.clone(),
+                    data_id,
+                    expires_at,
+                },
+            );
+            indices.next_available_index += 1;
+            state.set(&TrieKey::PromiseYieldIndices, &indices);
+            state.commit();
+            ProcessedReceipt::default()
+        }
+        VersionedReceiptEnum::GlobalContractDistribution(_) => {
             // Never created by this node (refused at the host-function and validation layers).
             tracing::warn!(target: "sandbox::runtime", receipt_id = %receipt.receipt_id(), "unsupported receipt kind dropped");
             ProcessedReceipt::default()
@@ -153,8 +214,10 @@ pub fn apply_action_receipt(
     state: &mut StateUpdate<'_>,
     receipt: &Receipt,
 ) -> (ExecutionOutcomeWithId, Vec<Receipt>) {
-    let VersionedReceiptEnum::Action(action_receipt) = receipt.versioned_receipt() else {
-        unreachable!("apply_action_receipt takes action receipts only");
+    let (VersionedReceiptEnum::Action(action_receipt)
+    | VersionedReceiptEnum::PromiseYield(action_receipt)) = receipt.versioned_receipt()
+    else {
+        unreachable!("apply_action_receipt takes action and yield receipts only");
     };
     let account_id = receipt.receiver_id().clone();
     let block_height = ctx.block.height;
@@ -402,4 +465,51 @@ pub fn action_receipt_of(receipt: &Receipt) -> Option<VersionedActionReceipt<'_>
         VersionedReceiptEnum::Action(r) => Some(r),
         _ => None,
     }
+}
+
+/// Yields whose timeout has come resume with `PromiseResult::Failed`: a `PromiseResume` receipt
+/// without data, delivered in the next block (nearcore `resolve_promise_yield_timeouts`).
+pub fn resolve_yield_timeouts(ctx: &ApplyContext<'_>, state: &mut StateUpdate<'_>) -> Vec<Receipt> {
+    let mut indices: PromiseYieldIndices =
+        state.get(&TrieKey::PromiseYieldIndices).unwrap_or_default();
+    let unchanged = indices.clone();
+    let mut resumes = Vec::new();
+    while indices.first_index < indices.next_available_index {
+        let key = TrieKey::PromiseYieldTimeout {
+            index: indices.first_index,
+        };
+        let Some(timeout) = state.get::<PromiseYieldTimeout>(&key) else {
+            break;
+        };
+        if timeout.expires_at > ctx.block.height {
+            break;
+        }
+        state.remove(&key);
+        indices.first_index += 1;
+        let waiting = TrieKey::PromiseYieldReceipt {
+            receiver_id: timeout.account_id.clone(),
+            data_id: timeout.data_id,
+        };
+        if state.get_raw(&waiting.to_vec()).is_some() {
+            let receipt_id = create_receipt_id_from_receipt_id(
+                &timeout.data_id,
+                ctx.block.height,
+                resumes.len(),
+            );
+            resumes.push(Receipt::V0(ReceiptV0 {
+                predecessor_id: timeout.account_id.clone(),
+                receiver_id: timeout.account_id,
+                receipt_id,
+                receipt: ReceiptEnum::PromiseResume(DataReceipt {
+                    data_id: timeout.data_id,
+                    data: None,
+                }),
+            }));
+        }
+    }
+    if indices != unchanged {
+        state.set(&TrieKey::PromiseYieldIndices, &indices);
+    }
+    state.commit();
+    resumes
 }

@@ -379,3 +379,62 @@ fn meta_transaction_runs_as_the_sender_and_refunds_the_relayer() {
         .nonce;
     assert_eq!(bob_nonce, 1, "the delegate nonce is consumed");
 }
+
+#[test]
+fn yielded_promise_resumes_with_the_submitted_data() {
+    let mut chain = TestChain::new();
+    let tx = chain.tx(
+        "alice.near",
+        "contract.near",
+        vec![call("yield", b"", tgas(50), 0)],
+    );
+    let outcome = chain.execute(tx).unwrap();
+    assert_eq!(
+        chain.final_status(&outcome),
+        ExecutionStatus::SuccessValue(vec![])
+    );
+    assert_eq!(stored(&chain, b"cb"), None, "the yield waits");
+    let tx = chain.tx(
+        "alice.near",
+        "contract.near",
+        vec![call("resume", b"", tgas(50), 0)],
+    );
+    chain.execute(tx).unwrap();
+    for _ in 0..3 {
+        chain.produce(&[]);
+    }
+    assert_eq!(
+        stored(&chain, b"cb"),
+        Some(vec![1]),
+        "resumed with PromiseResult::Successful"
+    );
+}
+
+#[test]
+fn yielded_promise_times_out_with_a_failed_result() {
+    let mut chain = TestChain::new();
+    let tx = chain.tx(
+        "alice.near",
+        "contract.near",
+        vec![call("yield", b"", tgas(50), 0)],
+    );
+    chain.execute(tx).unwrap();
+    let timeout = chain
+        .runtime
+        .config()
+        .wasm_config
+        .limit_config
+        .yield_timeout_length_in_blocks;
+    for _ in 0..timeout - 5 {
+        chain.produce(&[]);
+    }
+    assert_eq!(stored(&chain, b"cb"), None);
+    for _ in 0..10 {
+        chain.produce(&[]);
+    }
+    assert_eq!(
+        stored(&chain, b"cb"),
+        Some(vec![2]),
+        "timed out: PromiseResult::Failed"
+    );
+}
