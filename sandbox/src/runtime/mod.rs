@@ -208,13 +208,14 @@ impl Runtime {
         head: &BlockContext,
         block_hash_height: Option<BlockHeight>,
     ) -> Result<(), InvalidTxError> {
+        // The chain checks the validity window before the runtime looks at the transaction.
+        self.check_validity_window(head.height, block_hash_height)?;
         let cost = verifier::validate_transaction(
             &self.config,
             tx,
             head.gas_price,
             self.protocol_version,
         )?;
-        self.check_validity_window(head.height, block_hash_height)?;
         let mut state = StateUpdate::new(store, head.height);
         // The transaction would land in the next block.
         verifier::verify_and_charge_tx(&self.config, &mut state, tx, &cost, head.height + 1)?;
@@ -267,6 +268,16 @@ impl Runtime {
                 local.into_iter().chain(incoming).collect();
             while let Some(receipt) = queue.pop_front() {
                 let processed = receipts::process_receipt(&ctx, &mut state, &receipt);
+                let failed_refund = receipt.predecessor_id().is_system()
+                    && processed
+                        .outcome
+                        .as_ref()
+                        .is_some_and(|o| matches!(o.outcome.status, ExecutionStatus::Failure(_)));
+                if failed_refund && let Some(refund) = receipts::action_receipt_of(&receipt) {
+                    // A refund that cannot be delivered burns its deposit.
+                    let deposit = config::total_deposit(refund.actions()).unwrap_or_default();
+                    result.balance_burnt = result.balance_burnt.saturating_add(deposit);
+                }
                 result.processed_receipts.push(receipt);
                 if let Some(ready) = processed.executed_postponed {
                     result.processed_receipts.push(ready);
@@ -307,15 +318,15 @@ impl Runtime {
         tx: &SignedTransaction,
         block_hash_height: &dyn Fn(&CryptoHash) -> Option<BlockHeight>,
     ) -> Result<(ExecutionOutcomeWithId, Receipt), InvalidTxError> {
+        self.check_validity_window(
+            block.prev_height,
+            block_hash_height(tx.transaction.block_hash()),
+        )?;
         let cost = verifier::validate_transaction(
             &self.config,
             tx,
             block.gas_price,
             self.protocol_version,
-        )?;
-        self.check_validity_window(
-            block.prev_height,
-            block_hash_height(tx.transaction.block_hash()),
         )?;
         verifier::verify_and_charge_tx(&self.config, state, tx, &cost, block.height)?;
         state.commit();

@@ -438,3 +438,46 @@ fn yielded_promise_times_out_with_a_failed_result() {
         "timed out: PromiseResult::Failed"
     );
 }
+
+#[test]
+fn function_call_refunds_everything_but_the_gas_burnt_at_the_block_price() {
+    let mut chain = TestChain::new();
+    let before = chain.balance("alice.near");
+    let contract_before = chain.balance("contract.near");
+    let tx = chain.tx(
+        "alice.near",
+        "contract.near",
+        vec![call("write", b"value", tgas(100), 0)],
+    );
+    let outcome = chain.execute(tx).unwrap();
+    let receipts = chain.receipt_outcomes(&outcome);
+    // Every outcome but the refunds' (predecessor `system`, free) is paid at the block price.
+    let paid: Gas = std::iter::once(&outcome)
+        .chain(
+            receipts
+                .iter()
+                .copied()
+                .filter(|o| o.outcome.executor_id != id("alice.near")),
+        )
+        .map(|o| o.outcome.gas_burnt)
+        .fold(Gas::ZERO, |a, b| a.checked_add(b).unwrap());
+    let tokens: Balance = std::iter::once(&outcome)
+        .chain(receipts.iter().copied())
+        .map(|o| o.outcome.tokens_burnt)
+        .fold(Balance::ZERO, |a, b| a.checked_add(b).unwrap());
+    assert_eq!(
+        tokens,
+        gas_cost(GAS_PRICE, paid),
+        "tokens burnt = gas burnt · block price"
+    );
+    assert_eq!(
+        before.checked_sub(chain.balance("alice.near")).unwrap(),
+        gas_cost(GAS_PRICE, paid),
+        "the signer's net change is exactly the burnt gas"
+    );
+    assert_eq!(
+        chain.balance("contract.near"),
+        contract_before,
+        "no contract reward from PV 87"
+    );
+}
