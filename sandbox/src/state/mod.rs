@@ -40,6 +40,8 @@ type History = Vec<(BlockHeight, Option<Vec<u8>>)>;
 #[derive(Debug, Default)]
 pub struct Store {
     entries: BTreeMap<Vec<u8>, History>,
+    /// Memoised state roots by height; a commit at height h forgets the roots at h and above.
+    roots: parking_lot::Mutex<BTreeMap<BlockHeight, CryptoHash>>,
 }
 
 impl Store {
@@ -135,6 +137,9 @@ impl Store {
     /// A digest of the whole state at `at` (used as the state root in block headers and as the
     /// view-call seed).
     pub fn state_root(&self, at: BlockHeight) -> CryptoHash {
+        if let Some(root) = self.roots.lock().get(&at) {
+            return *root;
+        }
         let mut hasher = Sha256::new();
         for (key, history) in &self.entries {
             if let Some(value) = value_at(history, at) {
@@ -144,7 +149,9 @@ impl Store {
                 hasher.update(value);
             }
         }
-        CryptoHash(hasher.finalize().into())
+        let root = CryptoHash(hasher.finalize().into());
+        self.roots.lock().insert(at, root);
+        root
     }
 
     /// The raw value of a raw trie key as of the end of block `at`.
@@ -184,6 +191,7 @@ impl Store {
         changes: impl IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>,
         height: BlockHeight,
     ) {
+        self.roots.lock().split_off(&height);
         for (key, value) in changes {
             let history = self.entries.entry(key).or_default();
             match history.last_mut() {
