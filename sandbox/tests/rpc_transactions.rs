@@ -96,6 +96,29 @@ async fn transfer_reaches_every_level_and_resends_are_idempotent() {
         )
         .await;
     assert!(with_receipts["receipts"].is_array(), "{with_receipts}");
+    // near-jsonrpc-client parses the with-receipts form and the receipt view.
+    let client = near_jsonrpc_client::JsonRpcClient::connect(&node.url);
+    let typed = client
+        .call(
+            near_jsonrpc_client::methods::tx_status::RpcTransactionStatusRequest {
+                transaction_info:
+                    near_jsonrpc_client::methods::tx_status::TransactionInfo::TransactionId {
+                        tx_hash: tx.get_hash(),
+                        sender_account_id: "near".parse().unwrap(),
+                    },
+                wait_until: near_primitives::views::TxExecutionStatus::Final,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        typed.final_execution_outcome,
+        Some(
+            near_primitives::views::FinalExecutionOutcomeViewEnum::FinalExecutionOutcomeWithReceipt(
+                _
+            )
+        )
+    ));
     let receipt_id = receipts[0]["id"].as_str().unwrap();
     let receipt = node
         .result("EXPERIMENTAL_receipt", json!({"receipt_id": receipt_id}))

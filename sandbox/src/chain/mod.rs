@@ -526,7 +526,7 @@ impl ChainHandle {
             .map_err(|_| "the block producer stopped".to_owned())?
     }
 
-    /// Jumps the head by `delta` heights and waits until it has advanced that far.
+    /// Jumps the head by `delta` heights and waits until the jump is final.
     pub async fn fast_forward(&self, delta: u64) -> Result<(), FastForwardError> {
         if self
             .shared
@@ -546,9 +546,17 @@ impl ChainHandle {
             chain.blocks.head().height + delta
         };
         self.shared.wake.notify_all();
-        // The producer only stops when the process does, so the sender outlives this wait.
-        let _ = head.wait_for(|&h| h >= target).await;
-        Ok(())
+        // Wait until the jump is final too (two more blocks, produced at once), so that a client
+        // signing with a `final` block hash right afterwards is not refused as Expired. The producer
+        // only stops when the process does, so the sender outlives this wait.
+        loop {
+            if self.read(|chain| chain.blocks.final_block().height >= target) {
+                return Ok(());
+            }
+            if head.changed().await.is_err() {
+                return Ok(());
+            }
+        }
     }
 }
 
