@@ -2,7 +2,8 @@
 //! for a stated purpose and pays the owner's price. The price is forwarded to the owner in full in the
 //! same call; the consumer also pays the grant's storage, and any excess is refunded. The grant (grantee,
 //! purpose, expiry) is recorded and the owner can revoke it. Datasets with any flagged version refuse new
-//! requests, and datasets whose terms carry no `access` offer are not for sale.
+//! requests, and datasets whose terms carry no `access` offer are not for sale. A flag does not cancel
+//! grants already issued (the owner can revoke them); `has_access` reports grants, not data quality.
 
 use near_sdk::collections::Vector;
 use near_sdk::json_types::{U64, U128};
@@ -139,7 +140,8 @@ impl Contract {
         Ok(grant)
     }
 
-    /// Revokes a grant. Dataset owner only; requires 1 yoctoNEAR. The price is not refunded.
+    /// Revokes a grant. Dataset owner only; requires 1 yoctoNEAR. The price is not refunded. (The grant
+    /// grows by 8 bytes for the revocation time; the contract absorbs that, as a 1-yocto call cannot pay.)
     #[payable]
     #[handle_result]
     pub fn revoke_access(&mut self, grant_id: U64) -> Result<Grant> {

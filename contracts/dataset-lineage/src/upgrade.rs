@@ -12,7 +12,7 @@
 use near_sdk::json_types::Base64VecU8;
 use near_sdk::{Gas, NearToken, Promise, env, near};
 
-use crate::errors::Result;
+use crate::errors::{Error, Result};
 use crate::events::Event;
 use crate::storage::require_one_yocto;
 use crate::{Contract, ContractExt};
@@ -41,6 +41,13 @@ impl Contract {
     pub fn upgrade(&mut self, code: Base64VecU8) -> Result<Promise> {
         require_one_yocto()?;
         self.require_owner("upgrade the contract")?;
+        if !code.0.starts_with(b"\0asm") {
+            return Err(Error::InvalidField {
+                field: "code",
+                value: format!("{} bytes", code.0.len()),
+                rule: "must be a wasm module (starting with \\0asm)",
+            });
+        }
         Event::ContractUpgraded {
             code_hash: hex(&env::sha256_array(&code.0)),
         }

@@ -79,6 +79,16 @@ fn upgrade_is_owner_only_and_deploys_then_migrates_in_one_batch() {
         |c| c.upgrade(code.clone()).map(|_| ()),
         "this action requires an attached deposit of exactly 1 yoctoNEAR, got 0",
     );
+    must_fail(
+        &mut c,
+        OWNER,
+        1,
+        |c| {
+            c.upgrade(near_sdk::json_types::Base64VecU8(vec![1, 2, 3]))
+                .map(|_| ())
+        },
+        "invalid code '3 bytes': must be a wasm module (starting with \\0asm)",
+    );
     call(OWNER, 1);
     drop(c.upgrade(code).unwrap());
     let receipts = get_created_receipts();
