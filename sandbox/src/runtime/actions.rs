@@ -30,7 +30,7 @@ use near_vm_runner::logic::{ReturnData, VMContext};
 
 use super::ApplyContext;
 use super::config::{
-    exec_fee, total_prepaid_exec_fees, total_prepaid_gas, total_prepaid_send_fees,
+    exec_fee, exec_fee_parts, total_prepaid_exec_fees, total_prepaid_gas, total_prepaid_send_fees,
 };
 use super::ext::RuntimeExt;
 use super::function_call::{StoredContract, run_vm, to_protocol_error};
@@ -153,7 +153,11 @@ pub fn apply_action(
         gas_used: fee,
         ..Default::default()
     };
-    result.profile.add_action_cost(cost_kind(action), fee);
+    for (cost, gas) in exec_fee_parts(ctx.config, action, receipt.receiver_id()) {
+        if gas > Gas::ZERO {
+            result.profile.add_action_cost(cost, gas);
+        }
+    }
 
     let is_refund = receipt.predecessor_id().is_system();
     if let Err(kind) = check_account_existence(ctx, action, target, actions.len() == 1, is_refund) {

@@ -138,45 +138,83 @@ pub fn total_send_fees(
 
 /// The gas charged to execute one action (nearcore `exec_fee`).
 pub fn exec_fee(config: &RuntimeConfig, action: &Action, receiver_id: &AccountId) -> Gas {
+    exec_fee_parts(config, action, receiver_id)
+        .into_iter()
+        .fold(Gas::ZERO, |acc, (_, gas)| acc.saturating_add(gas))
+}
+
+/// The exec fee of one action split by parameter, as the gas profile reports it (a transfer
+/// that creates a NEAR-implicit account also pays `create_account` and `add_full_access_key`).
+pub fn exec_fee_parts(
+    config: &RuntimeConfig,
+    action: &Action,
+    receiver_id: &AccountId,
+) -> Vec<(ActionCosts, Gas)> {
     let fees: &RuntimeFeesConfig = &config.fees;
-    let fee = |cost: ActionCosts| fees.fee(cost).exec_fee().gas;
-    let per_byte = |cost: ActionCosts, n: u64| fee(cost).checked_mul(n).unwrap_or(Gas::MAX);
+    let fee = |cost: ActionCosts| (cost, fees.fee(cost).exec_fee().gas);
+    let per_byte = |cost: ActionCosts, n: u64| {
+        (
+            cost,
+            fees.fee(cost)
+                .exec_fee()
+                .gas
+                .checked_mul(n)
+                .unwrap_or(Gas::MAX),
+        )
+    };
     match action {
-        Action::CreateAccount(_) => fee(ActionCosts::create_account),
-        Action::DeployContract(a) => fee(ActionCosts::deploy_contract_base).saturating_add(
+        Action::CreateAccount(_) => vec![fee(ActionCosts::create_account)],
+        Action::DeployContract(a) => vec![
+            fee(ActionCosts::deploy_contract_base),
             per_byte(ActionCosts::deploy_contract_byte, a.code.len() as u64),
-        ),
-        Action::FunctionCall(a) => fee(ActionCosts::function_call_base).saturating_add(per_byte(
-            ActionCosts::function_call_byte,
-            a.method_name.len() as u64 + a.args.len() as u64,
-        )),
-        Action::Transfer(_) => {
-            transfer_exec_fee(
-                fees,
-                config.wasm_config.eth_implicit_accounts,
-                config.wasm_config.universal_accounts,
-                transfer_account_type(receiver_id),
-            )
-            .gas
-        }
-        Action::Stake(_) => fee(ActionCosts::stake),
-        Action::AddKey(a) => match &a.access_key.permission {
-            AccessKeyPermission::FullAccess => fee(ActionCosts::add_full_access_key),
-            permission => fee(ActionCosts::add_function_call_key_base).saturating_add(per_byte(
-                ActionCosts::add_function_call_key_byte,
-                method_names_bytes(permission),
-            )),
+        ],
+        Action::FunctionCall(a) => vec![
+            fee(ActionCosts::function_call_base),
+            per_byte(
+                ActionCosts::function_call_byte,
+                a.method_name.len() as u64 + a.args.len() as u64,
+            ),
+        ],
+        Action::Transfer(_) => match transfer_account_type(receiver_id) {
+            AccountType::NamedAccount => vec![fee(ActionCosts::transfer)],
+            AccountType::NearImplicitAccount => vec![
+                fee(ActionCosts::transfer),
+                fee(ActionCosts::create_account),
+                fee(ActionCosts::add_full_access_key),
+            ],
+            other => vec![(
+                ActionCosts::transfer,
+                transfer_exec_fee(
+                    fees,
+                    config.wasm_config.eth_implicit_accounts,
+                    config.wasm_config.universal_accounts,
+                    other,
+                )
+                .gas,
+            )],
         },
-        Action::DeleteKey(_) => fee(ActionCosts::delete_key),
-        Action::DeleteAccount(_) => fee(ActionCosts::delete_account),
-        Action::Delegate(_) => fee(ActionCosts::delegate),
+        Action::Stake(_) => vec![fee(ActionCosts::stake)],
+        Action::AddKey(a) => match &a.access_key.permission {
+            AccessKeyPermission::FullAccess => vec![fee(ActionCosts::add_full_access_key)],
+            permission => vec![
+                fee(ActionCosts::add_function_call_key_base),
+                per_byte(
+                    ActionCosts::add_function_call_key_byte,
+                    method_names_bytes(permission),
+                ),
+            ],
+        },
+        Action::DeleteKey(_) => vec![fee(ActionCosts::delete_key)],
+        Action::DeleteAccount(_) => vec![fee(ActionCosts::delete_account)],
+        Action::Delegate(_) => vec![fee(ActionCosts::delegate)],
+        // Refused by `validate_actions`; never executed.
         Action::DeployGlobalContract(_)
         | Action::UseGlobalContract(_)
         | Action::DeterministicStateInit(_)
         | Action::TransferToGasKey(_)
         | Action::WithdrawFromGasKey(_)
         | Action::DelegateV2(_)
-        | Action::UniversalStateInit(_) => Gas::ZERO,
+        | Action::UniversalStateInit(_) => vec![],
     }
 }
 

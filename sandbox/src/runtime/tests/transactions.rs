@@ -443,3 +443,29 @@ fn local_transactions_run_their_receipt_in_the_same_block() {
         ExecutionStatus::SuccessValue(_)
     ));
 }
+
+#[test]
+fn receipt_metadata_is_v4_with_the_action_costs_in_the_gas_profile() {
+    let mut chain = TestChain::new();
+    let tx = chain.tx("alice.near", "bob.near", vec![transfer(1)]);
+    let outcome = chain.execute(tx).unwrap();
+    let receipt = chain.receipt_outcomes(&outcome)[0];
+    let near_primitives::transaction::ExecutionMetadata::V4(metadata) = &receipt.outcome.metadata
+    else {
+        panic!(
+            "expected ExecutionMetadataV4, got {:?}",
+            receipt.outcome.metadata
+        );
+    };
+    assert_eq!(
+        metadata
+            .profile
+            .get_action_cost(ActionCosts::new_action_receipt),
+        chain.exec(ActionCosts::new_action_receipt)
+    );
+    assert_eq!(
+        metadata.profile.get_action_cost(ActionCosts::transfer),
+        chain.exec(ActionCosts::transfer)
+    );
+    assert_eq!(metadata.profile.action_gas(), receipt.outcome.gas_burnt);
+}
