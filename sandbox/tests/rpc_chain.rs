@@ -118,6 +118,11 @@ async fn http_endpoints_and_typed_views_deserialize() {
         .await
         .unwrap();
     assert_eq!(ordered.len(), 1);
+    let network = client
+        .call(methods::network_info::RpcNetworkInfoRequest)
+        .await
+        .unwrap();
+    assert_eq!(network.num_active_peers, 0);
     // Positional forms.
     node.result("block", json!([0])).await;
     node.result("gas_price", json!([null])).await;

@@ -407,6 +407,20 @@ pub fn protocol_config(state: &RpcState, params: Value) -> Result<Value, RpcFail
     })
 }
 
+/// `network_info`: a single node has no peers.
+pub fn network_info() -> Result<Value, RpcFailure> {
+    to_value(
+        near_jsonrpc_primitives::types::network_info::RpcNetworkInfoResponse {
+            active_peers: vec![],
+            num_active_peers: 0,
+            peer_max_count: 0,
+            sent_bytes_per_sec: 0,
+            received_bytes_per_sec: 0,
+            known_producers: vec![],
+        },
+    )
+}
+
 pub fn genesis_config(state: &RpcState) -> Result<Value, RpcFailure> {
     state.chain.read(|chain| to_value(chain.genesis_config()))
 }

@@ -10,8 +10,9 @@
 //! * `sandbox_patch_state` / `sandbox_fast_forward` failures are `INTERNAL_ERROR`s (HTTP 500); neard
 //!   crashes on a Contract record whose hash differs from the account's `code_hash`.
 //! * `view_gas_key_nonces` answers `UNKNOWN_GAS_KEY`; global-contract queries are not supported.
-//! * Not served: `changes*`, light-client methods, `network_info`, `EXPERIMENTAL_check_tx`,
+//! * Not served: `changes*`, light-client methods, `EXPERIMENTAL_check_tx`,
 //!   `broadcast_tx_sync`, debug pages.
+//! * `network_info` reports no peers (there is no network).
 //! * Blocks carry no signatures, approvals or Merkle roots (those fields hold defaults).
 
 pub mod blocks;
@@ -59,6 +60,7 @@ pub async fn dispatch(state: &RpcState, method: &str, params: Value) -> Result<V
         "chunk" => blocks::chunk(state, params),
         "gas_price" => blocks::gas_price(state, params),
         "health" => Ok(Value::Null),
+        "network_info" => blocks::network_info(),
         "query" => query::query(state, params),
         "send_tx" => transactions::send_tx(state, params).await,
         "status" => blocks::status(state),
