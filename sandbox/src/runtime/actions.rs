@@ -12,7 +12,7 @@ use near_primitives::errors::{
     ActionError, ActionErrorKind, ActionsValidationError, InvalidAccessKeyError,
     ReceiptValidationError,
 };
-use near_primitives::hash::{CryptoHash, hash};
+use near_primitives::hash::CryptoHash;
 use near_primitives::profile_data_v3::ProfileDataV3;
 use near_primitives::receipt::{
     ActionReceipt, Receipt, ReceiptEnum, ReceiptV0, VersionedActionReceipt,
@@ -160,7 +160,7 @@ pub fn apply_action(
     }
 
     let is_refund = receipt.predecessor_id().is_system();
-    if let Err(kind) = check_account_existence(ctx, action, target, actions.len() == 1, is_refund) {
+    if let Err(kind) = check_account_existence(action, target, actions.len() == 1, is_refund) {
         result.fail(kind);
         return result;
     }
@@ -230,7 +230,6 @@ pub fn apply_action(
 
 /// nearcore `check_account_existence`.
 fn check_account_existence(
-    ctx: &ApplyContext<'_>,
     action: &Action,
     target: &ActionTarget,
     is_the_only_action: bool,
@@ -272,7 +271,6 @@ fn check_account_existence(
             }
         }
     }
-    let _ = ctx;
     Ok(())
 }
 
@@ -811,9 +809,4 @@ fn validate_delegate_action_key(
 /// The empty ED25519 key view calls and system receipts sign with.
 pub fn empty_public_key() -> PublicKey {
     PublicKey::empty(KeyType::ED25519)
-}
-
-/// sha256 of contract code, as stored in `code_hash`.
-pub fn code_hash(code: &[u8]) -> CryptoHash {
-    hash(code)
 }

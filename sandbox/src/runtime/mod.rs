@@ -1,5 +1,30 @@
-//! The runtime: transaction verification, receipt processing, actions, gas and refunds, view calls.
-//! The API below is the contract the chain and RPC layers rely on.
+//! The runtime: transaction verification, receipt processing, actions, gas and refunds, view calls
+//! (nearcore `runtime/runtime`), on the 0.38 crates at the genesis protocol version (84..=88).
+//!
+//! | module          | nearcore counterpart                     | holds                                   |
+//! |-----------------|------------------------------------------|-----------------------------------------|
+//! | `verifier`      | `verifier.rs`, `action_validation.rs`    | stateless + stateful tx checks, receipts |
+//! | `config`        | `config.rs`                              | send/exec fees, `tx_cost` with NEP-642   |
+//! | `receipts`      | `lib.rs` (`apply_action_receipt`, ...)   | data/postponed/yield receipts, outcomes  |
+//! | `actions`       | `actions.rs`                             | every supported action                   |
+//! | `function_call` | `function_call.rs`, `conversions.rs`     | VM invocation, cache, error conversion   |
+//! | `ext`           | `ext.rs`, `receipt_manager.rs`           | `External`, promises, gas weights        |
+//! | `refunds`       | `lib.rs::generate_refund_receipts`       | deposit and gas refunds, NEP-642 charge  |
+//! | `view`          | `state_viewer/mod.rs`                    | view calls                               |
+//!
+//! Known differences from nearcore:
+//! * **Trie-node gas is 0** (`touching_trie_node`, 2.28 Ggas per node from PV 82): nearcore charges
+//!   the nodes on the path of every storage write and remove, which needs the global trie shape.
+//!   A contract write burns roughly `depth × 2.28 Ggas` less here (typically 10–60 Ggas per write).
+//! * No delayed-receipt queue or chunk gas limit: every receipt delivered to a block executes.
+//! * Not implemented, refused with `ActionsValidation(UnsupportedProtocolFeature)` at submission
+//!   and `NewReceiptValidationError` when a contract builds them: global contracts, deterministic
+//!   and universal state inits, gas keys, `DelegateV2`, transfers to ETH-implicit / `0s` / `0u`
+//!   ids. Yield ids (`promise_yield_create_with_id` / `..._resume_with_id`) fail the call with a
+//!   host error; classic yield/resume is supported.
+//! * Stake is validated and moves funds into `locked`; proposals are inert. The minimum stake is
+//!   a tenth of the validator's stake.
+//! * No storage proofs (recorded storage sizes are 0) and no ML-DSA signature surcharge.
 
 use std::sync::Arc;
 
