@@ -481,3 +481,37 @@ fn function_call_refunds_everything_but_the_gas_burnt_at_the_block_price() {
         "no contract reward from PV 87"
     );
 }
+
+#[test]
+fn every_supported_protocol_version_runs_calls_and_callbacks() {
+    for pv in crate::runtime::SUPPORTED_PROTOCOL_VERSIONS {
+        let mut chain = TestChain::at_protocol_version(pv);
+        let before = chain.balance("contract.near");
+        let tx = chain.tx(
+            "alice.near",
+            "contract.near",
+            vec![call("call_ok", b"", tgas(100), 0)],
+        );
+        let outcome = chain.execute(tx).unwrap();
+        assert_eq!(
+            chain.final_status(&outcome),
+            ExecutionStatus::SuccessValue(vec![1]),
+            "PV {pv}"
+        );
+        let rewarded = chain.balance("contract.near") > before;
+        let reward_ratio = chain.runtime.config().fees.burnt_gas_reward;
+        assert_eq!(
+            rewarded,
+            *reward_ratio.numer() > 0,
+            "PV {pv}: contract reward only below PV 87"
+        );
+    }
+    assert!(
+        crate::runtime::Runtime::new(
+            83,
+            "test-chain-xyz".into(),
+            (id("test.near"), Balance::ZERO)
+        )
+        .is_err()
+    );
+}

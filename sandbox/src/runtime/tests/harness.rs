@@ -126,6 +126,11 @@ impl TestChain {
     /// Genesis with `test.near` (validator), `registrar`, `alice.near`, `bob.near` (1000 N each,
     /// full-access test keys) and `contract.near` holding [`test_contract`].
     pub fn new() -> Self {
+        Self::at_protocol_version(PV)
+    }
+
+    /// The same genesis at another protocol version (84..=88).
+    pub fn at_protocol_version(protocol_version: u32) -> Self {
         let mut records = vec![];
         for name in [
             "test.near",
@@ -161,7 +166,7 @@ impl TestChain {
             }
         }
         let runtime = Runtime::new(
-            PV,
+            protocol_version,
             "test-chain-xyz".into(),
             (id("test.near"), Balance::from_near(50_000_000)),
         )
