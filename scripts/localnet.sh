@@ -39,7 +39,7 @@ curl -fs "$RPC/status" >/dev/null || { echo "node did not start; see $HOME_DIR/n
 
 step "deploy every contract and run the demo"
 cargo run --quiet --manifest-path "$NODE_MANIFEST" -p sandbox-tests --bin nexus-demo -- \
-  --rpc "$RPC" --key "$HOME_DIR/validator_key.json"
+  --rpc "$RPC" --home "$HOME_DIR"
 
 echo
 echo "The local node keeps running at $RPC (log: $HOME_DIR/node.log). Stop it with: scripts/localnet.sh stop"

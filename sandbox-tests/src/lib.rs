@@ -14,13 +14,18 @@ use near_workspaces::{Account, Contract, Worker, network::Sandbox};
 pub fn repo_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("sandbox-tests has a parent").to_path_buf()
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("sandbox-tests has a parent")
+            .to_path_buf()
     })
 }
 
 /// Starts a fresh sandbox node and returns a worker connected to it.
 pub async fn sandbox() -> anyhow::Result<Worker<Sandbox>> {
-    let bin = std::env::var_os("NEAR_SANDBOX_BIN_PATH").map(PathBuf::from).unwrap_or_default();
+    let bin = std::env::var_os("NEAR_SANDBOX_BIN_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     anyhow::ensure!(
         bin.is_file(),
         "NEAR_SANDBOX_BIN_PATH={} is not a file: build the local node first with \
@@ -28,7 +33,7 @@ pub async fn sandbox() -> anyhow::Result<Worker<Sandbox>> {
          or export NEAR_SANDBOX_BIN_PATH pointing at an official near-sandbox binary",
         bin.display()
     );
-    near_workspaces::sandbox().await
+    Ok(near_workspaces::sandbox().await?)
 }
 
 /// The wasm of a contract built by `scripts/build.sh` (`target/near/<name>/<name>.wasm`), read once.
@@ -39,9 +44,16 @@ pub fn wasm(name: &str) -> Vec<u8> {
     if let Some((_, code)) = cache.iter().find(|(n, _)| n == name) {
         return code.clone();
     }
-    let path = repo_root().join("target").join("near").join(name).join(format!("{}.wasm", name.replace('-', "_")));
+    let path = repo_root()
+        .join("target")
+        .join("near")
+        .join(name)
+        .join(format!("{}.wasm", name.replace('-', "_")));
     let code = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("cannot read {}: {e}; build the contracts first with scripts/build.sh", path.display())
+        panic!(
+            "cannot read {}: {e}; build the contracts first with scripts/build.sh",
+            path.display()
+        )
     });
     cache.push((name.to_string(), code.clone()));
     code
@@ -49,19 +61,34 @@ pub fn wasm(name: &str) -> Vec<u8> {
 
 /// Deploys `name` to a fresh dev account.
 pub async fn must_deploy(worker: &Worker<Sandbox>, name: &str) -> Contract {
-    worker.dev_deploy(&wasm(name)).await.unwrap_or_else(|e| panic!("deploying {name}: {e:?}"))
+    worker
+        .dev_deploy(&wasm(name))
+        .await
+        .unwrap_or_else(|e| panic!("deploying {name}: {e:?}"))
 }
 
 /// A fresh dev account with 100 NEAR.
 pub async fn must_account(worker: &Worker<Sandbox>) -> Account {
-    worker.dev_create_account().await.expect("dev_create_account")
+    worker
+        .dev_create_account()
+        .await
+        .expect("dev_create_account")
 }
 
 /// Asserts that a transaction failed and that its failure mentions `expected`; returns the failure text.
 pub fn must_fail(outcome: &ExecutionFinalResult, expected: &str) -> String {
-    assert!(outcome.is_failure(), "expected a failure mentioning {expected:?}, got success: {outcome:#?}");
-    let failure = format!("{:?}", outcome.clone().into_result().expect_err("is_failure"));
-    assert!(failure.contains(expected), "failure {failure} does not mention {expected:?}");
+    assert!(
+        outcome.is_failure(),
+        "expected a failure mentioning {expected:?}, got success: {outcome:#?}"
+    );
+    let failure = format!(
+        "{:?}",
+        outcome.clone().into_result().expect_err("is_failure")
+    );
+    assert!(
+        failure.contains(expected),
+        "failure {failure} does not mention {expected:?}"
+    );
     failure
 }
 

@@ -13,7 +13,10 @@ async fn boots_with_test_near_as_root_and_dev_accounts_get_100_near() -> anyhow:
     let account = must_account(&worker).await;
     let details = account.view_account().await?;
     assert_eq!(details.balance, NearToken::from_near(100));
-    assert_eq!(details.storage_usage, 182, "100 bytes of account + one full-access key");
+    assert_eq!(
+        details.storage_usage, 182,
+        "100 bytes of account + one full-access key"
+    );
     Ok(())
 }
 
@@ -31,13 +34,22 @@ async fn deployed_contract_answers_calls_and_views_and_logs() -> anyhow::Result<
         .transact()
         .await?;
     must_succeed(&outcome);
-    assert_eq!(outcome.logs(), vec![format!("{} set status to \"hello\"", alice.id())]);
+    assert_eq!(
+        outcome.logs(),
+        vec![format!("{} set status to \"hello\"", alice.id())]
+    );
     assert_eq!(outcome.json::<u64>()?, 1);
 
-    let status: Option<String> =
-        contract.view("get_status").args_json(json!({ "account_id": alice.id() })).await?.json()?;
+    let status: Option<String> = contract
+        .view("get_status")
+        .args_json(json!({ "account_id": alice.id() }))
+        .await?
+        .json()?;
     assert_eq!(status.as_deref(), Some("hello"));
-    assert!(contract.view_account().await?.storage_usage > before, "the write is paid in storage");
+    assert!(
+        contract.view_account().await?.storage_usage > before,
+        "the write is paid in storage"
+    );
     Ok(())
 }
 
@@ -55,13 +67,22 @@ async fn panic_rolls_back_state_and_refunds_the_deposit() -> anyhow::Result<()> 
         .deposit(NearToken::from_near(5))
         .transact()
         .await?;
-    must_fail(&outcome, "Smart contract panicked: refusing status \\\"doomed\\\"");
+    must_fail(
+        &outcome,
+        "Smart contract panicked: refusing status \\\"doomed\\\"",
+    );
 
-    let status: Option<String> =
-        contract.view("get_status").args_json(json!({ "account_id": alice.id() })).await?.json()?;
+    let status: Option<String> = contract
+        .view("get_status")
+        .args_json(json!({ "account_id": alice.id() }))
+        .await?
+        .json()?;
     assert_eq!(status, None, "the write before the panic is rolled back");
     let spent = balance_before.saturating_sub(alice.view_account().await?.balance);
-    assert!(spent < NearToken::from_millinear(10), "the 5 NEAR deposit came back; only gas was spent ({spent})");
+    assert!(
+        spent < NearToken::from_millinear(10),
+        "the 5 NEAR deposit came back; only gas was spent ({spent})"
+    );
     Ok(())
 }
 
@@ -70,7 +91,10 @@ async fn missing_method_and_missing_code_fail_clearly() -> anyhow::Result<()> {
     let worker = sandbox().await?;
     let contract = must_deploy(&worker, "status-message").await;
     let alice = must_account(&worker).await;
-    let outcome = alice.call(contract.id(), "no_such_method").transact().await?;
+    let outcome = alice
+        .call(contract.id(), "no_such_method")
+        .transact()
+        .await?;
     must_fail(&outcome, "MethodNotFound");
     let bob = must_account(&worker).await;
     let outcome = alice.call(bob.id(), "anything").transact().await?;
@@ -94,11 +118,18 @@ async fn callback_sees_success_and_failure_of_the_called_contract() -> anyhow::R
         .transact()
         .await?;
     must_succeed(&ok);
-    assert_eq!(ok.json::<String>()?, "ok:1");
     assert!(ok.logs().contains(&"callback saw ok:1"));
-    let stored: Option<String> =
-        status.view("get_status").args_json(json!({ "account_id": caller.id() })).await?.json()?;
-    assert_eq!(stored.as_deref(), Some("via caller"), "the called contract saw the caller as predecessor");
+    assert_eq!(ok.json::<String>()?, "ok:1");
+    let stored: Option<String> = status
+        .view("get_status")
+        .args_json(json!({ "account_id": caller.id() }))
+        .await?
+        .json()?;
+    assert_eq!(
+        stored.as_deref(),
+        Some("via caller"),
+        "the called contract saw the caller as predecessor"
+    );
 
     let failed = caller
         .call("call_then")
@@ -107,8 +138,16 @@ async fn callback_sees_success_and_failure_of_the_called_contract() -> anyhow::R
         .transact()
         .await?;
     must_succeed(&failed);
-    assert_eq!(failed.json::<String>()?, "failed", "the callback ran and saw the failure");
-    assert!(failed.receipt_failures().len() == 1, "exactly the called receipt failed");
+    assert_eq!(
+        failed.receipt_failures().len(),
+        1,
+        "exactly the called receipt failed"
+    );
+    assert_eq!(
+        failed.json::<String>()?,
+        "failed",
+        "the callback ran and saw the failure"
+    );
     Ok(())
 }
 
@@ -122,7 +161,9 @@ async fn joint_promises_deliver_both_results_to_the_callback() -> anyhow::Result
     let caller = must_deploy(&worker, "cross-caller").await;
     let outcome = caller
         .call("call_both")
-        .args_json(json!({ "first": first.id(), "second": second.id(), "method": "writes", "args": "{}" }))
+        .args_json(
+            json!({ "first": first.id(), "second": second.id(), "method": "writes", "args": "{}" }),
+        )
         .max_gas()
         .transact()
         .await?;
@@ -136,7 +177,12 @@ async fn writing_past_the_balance_fails_with_lack_balance_for_state() -> anyhow:
     let worker = sandbox().await?;
     let hog = must_deploy(&worker, "storage-hog").await;
     must_succeed(&hog.call("new").transact().await?);
-    must_succeed(&hog.call("fill").args_json(json!({ "first": 0, "count": 10, "size": 1000 })).transact().await?);
+    must_succeed(
+        &hog.call("fill")
+            .args_json(json!({ "first": 0, "count": 10, "size": 1000 }))
+            .transact()
+            .await?,
+    );
     let usage = hog.view_account().await?.storage_usage;
     // 100 NEAR pays for 10 MB at 1e19 yocto/byte; ask for 12 MB in 3 calls of 4 MB.
     let mut last = None;
@@ -159,7 +205,8 @@ async fn writing_past_the_balance_fails_with_lack_balance_for_state() -> anyhow:
 }
 
 #[tokio::test]
-async fn function_call_keys_are_limited_to_their_receiver_methods_and_zero_deposit() -> anyhow::Result<()> {
+async fn function_call_keys_are_limited_to_their_receiver_methods_and_zero_deposit()
+-> anyhow::Result<()> {
     let worker = sandbox().await?;
     let contract = must_deploy(&worker, "status-message").await;
     must_succeed(&contract.call("new").transact().await?);
@@ -170,21 +217,31 @@ async fn function_call_keys_are_limited_to_their_receiver_methods_and_zero_depos
             .batch(alice.id())
             .add_key(
                 key.public_key(),
-                AccessKey::function_call_access(contract.id(), &["set_status"], Some(NearToken::from_near(1))),
+                AccessKey::function_call_access(
+                    contract.id(),
+                    &["set_status"],
+                    Some(NearToken::from_near(1)),
+                ),
             )
             .transact()
             .await?,
     );
     let agent = Account::from_secret_key(alice.id().clone(), key, &worker);
 
-    must_succeed(&agent.call(contract.id(), "set_status").args_json(json!({ "message": "by key" })).transact().await?);
+    must_succeed(
+        &agent
+            .call(contract.id(), "set_status")
+            .args_json(json!({ "message": "by key" }))
+            .transact()
+            .await?,
+    );
     let err = agent
         .call(contract.id(), "set_status_then_panic")
         .args_json(json!({ "message": "x" }))
         .transact()
         .await
         .expect_err("method outside the key's list");
-    assert!(format!("{err}").contains("MethodNameMismatch"), "{err}");
+    assert!(format!("{err:?}").contains("MethodNameMismatch"), "{err:?}");
     let err = agent
         .call(contract.id(), "set_status")
         .args_json(json!({ "message": "x" }))
@@ -192,24 +249,41 @@ async fn function_call_keys_are_limited_to_their_receiver_methods_and_zero_depos
         .transact()
         .await
         .expect_err("deposit through a function-call key");
-    assert!(format!("{err}").contains("DepositWithFunctionCall"), "{err}");
+    assert!(
+        format!("{err:?}").contains("DepositWithFunctionCall"),
+        "{err:?}"
+    );
     let bob = must_account(&worker).await;
-    let err = agent.call(bob.id(), "set_status").transact().await.expect_err("other receiver");
-    assert!(format!("{err}").contains("ReceiverMismatch"), "{err}");
+    let err = agent
+        .call(bob.id(), "set_status")
+        .transact()
+        .await
+        .expect_err("other receiver");
+    assert!(format!("{err:?}").contains("ReceiverMismatch"), "{err:?}");
     Ok(())
 }
 
 #[tokio::test]
-async fn transfer_to_a_missing_named_account_fails_and_to_an_implicit_id_creates_it() -> anyhow::Result<()> {
+async fn transfer_to_a_missing_named_account_fails_and_to_an_implicit_id_creates_it()
+-> anyhow::Result<()> {
     let worker = sandbox().await?;
     let alice = must_account(&worker).await;
     let missing: AccountId = format!("ghost.{}", worker.root_account()?.id()).parse()?;
-    let outcome = alice.transfer_near(&missing, NearToken::from_near(1)).await?;
+    let outcome = alice
+        .transfer_near(&missing, NearToken::from_near(1))
+        .await?;
     assert!(outcome.is_failure());
-    assert!(format!("{:?}", outcome.into_result().expect_err("failure")).contains("AccountDoesNotExist"));
+    assert!(
+        format!("{:?}", outcome.into_result().expect_err("failure"))
+            .contains("AccountDoesNotExist")
+    );
 
     let implicit: AccountId = "a".repeat(64).parse()?;
-    must_succeed(&alice.transfer_near(&implicit, NearToken::from_near(2)).await?);
+    must_succeed(
+        &alice
+            .transfer_near(&implicit, NearToken::from_near(2))
+            .await?,
+    );
     let details = worker.view_account(&implicit).await?;
     assert_eq!(details.balance, NearToken::from_near(2));
     assert_eq!(details.storage_usage, 182);
@@ -224,9 +298,15 @@ async fn deleting_an_account_pays_the_beneficiary() -> anyhow::Result<()> {
     let before = bob.view_account().await?.balance;
     let alice_id = alice.id().clone();
     must_succeed(&alice.delete_account(bob.id()).await?);
-    assert!(worker.view_account(&alice_id).await.is_err(), "alice is gone");
+    assert!(
+        worker.view_account(&alice_id).await.is_err(),
+        "alice is gone"
+    );
     let gained = bob.view_account().await?.balance.saturating_sub(before);
-    assert!(gained > NearToken::from_near(99), "bob received alice's balance ({gained})");
+    assert!(
+        gained > NearToken::from_near(99),
+        "bob received alice's balance ({gained})"
+    );
     Ok(())
 }
 
@@ -237,7 +317,10 @@ async fn patch_state_writes_contract_data_visible_to_views() -> anyhow::Result<(
     must_succeed(&contract.call("new").transact().await?);
     // near-sdk's state key is "STATE": borsh(LookupMap prefix, writes: u64). Patch `writes` to 41.
     let state = contract.view_state().await?;
-    let mut value = state.get(b"STATE".as_slice()).expect("contract state").clone();
+    let mut value = state
+        .get(b"STATE".as_slice())
+        .expect("contract state")
+        .clone();
     let len = value.len();
     value[len - 8..].copy_from_slice(&41u64.to_le_bytes());
     worker.patch_state(contract.id(), b"STATE", &value).await?;
@@ -251,8 +334,16 @@ async fn fast_forward_advances_height_and_time() -> anyhow::Result<()> {
     let start = worker.view_block().await?;
     worker.fast_forward(1000).await?;
     let end = worker.view_block().await?;
-    assert!(end.height() >= start.height() + 1000, "{} -> {}", start.height(), end.height());
+    assert!(
+        end.height() >= start.height() + 1000,
+        "{} -> {}",
+        start.height(),
+        end.height()
+    );
     assert!(end.timestamp() > start.timestamp());
-    assert!(end.epoch_id() != start.epoch_id(), "1000 blocks cross epoch boundaries of 60 blocks");
+    assert!(
+        end.epoch_id() != start.epoch_id(),
+        "1000 blocks cross epoch boundaries of 60 blocks"
+    );
     Ok(())
 }

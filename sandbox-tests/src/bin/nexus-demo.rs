@@ -1,9 +1,10 @@
 //! The demo of the main job: deploys every contract built by `scripts/build.sh` to a running node and
 //! walks through a short scenario.
 //!
-//! `nexus-demo --rpc http://127.0.0.1:3030 --key .sandbox/validator_key.json`
+//! `nexus-demo --rpc http://127.0.0.1:3030 --home .sandbox` (the node's home holds validator_key.json)
 
 use anyhow::{Context, Result, bail};
+use near_workspaces::network::ValidatorKey;
 use near_workspaces::types::NearToken;
 use near_workspaces::{Account, Contract};
 use sandbox_tests::wasm;
@@ -12,20 +13,25 @@ use serde_json::json;
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut rpc = None;
-    let mut key = None;
+    let mut home = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rpc" => rpc = args.next(),
-            "--key" => key = args.next(),
-            other => bail!("unknown argument {other:?}; usage: nexus-demo --rpc URL --key validator_key.json"),
+            "--home" => home = args.next(),
+            other => {
+                bail!("unknown argument {other:?}; usage: nexus-demo --rpc URL --home NODE_HOME")
+            }
         }
     }
     let rpc = rpc.context("--rpc URL is required")?;
-    let key = key.context("--key FILE is required")?;
+    let home = home.context("--home NODE_HOME is required")?;
 
-    let worker = near_workspaces::custom(&rpc).await?;
-    let root = Account::from_file(&key, &worker)?;
+    let worker = near_workspaces::sandbox()
+        .rpc_addr(&rpc)
+        .validator_key(ValidatorKey::HomeDir(home.into()))
+        .await?;
+    let root = worker.root_account()?;
     println!("connected to {rpc} as {}", root.id());
 
     let status = deploy(&root, "status", "status-message").await?;
@@ -37,8 +43,11 @@ async fn main() -> Result<()> {
         .await?
         .into_result()?;
     println!("status-message: set_status logs {:?}", outcome.logs());
-    let message: Option<String> =
-        status.view("get_status").args_json(json!({ "account_id": root.id() })).await?.json()?;
+    let message: Option<String> = status
+        .view("get_status")
+        .args_json(json!({ "account_id": root.id() }))
+        .await?
+        .json()?;
     println!("status-message: get_status -> {message:?}");
     Ok(())
 }
@@ -52,6 +61,10 @@ async fn deploy(root: &Account, prefix: &str, name: &str) -> Result<Contract> {
         .await?
         .into_result()?;
     let contract = account.deploy(&wasm(name)).await?.into_result()?;
-    println!("deployed {name} to {} ({} bytes)", contract.id(), wasm(name).len());
+    println!(
+        "deployed {name} to {} ({} bytes)",
+        contract.id(),
+        wasm(name).len()
+    );
     Ok(contract)
 }

@@ -38,31 +38,54 @@ impl Drop for Node {
 }
 
 fn binary() -> Result<PathBuf> {
-    let bin = std::env::var_os("NEAR_SANDBOX_BIN_PATH").map(PathBuf::from).context("NEAR_SANDBOX_BIN_PATH unset")?;
-    anyhow::ensure!(bin.is_file(), "{} is not a file; run scripts/build.sh", bin.display());
+    let bin = std::env::var_os("NEAR_SANDBOX_BIN_PATH")
+        .map(PathBuf::from)
+        .context("NEAR_SANDBOX_BIN_PATH unset")?;
+    anyhow::ensure!(
+        bin.is_file(),
+        "{} is not a file; run scripts/build.sh",
+        bin.display()
+    );
     Ok(bin)
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// Initialises a home and starts the node; returns it with the time until `GET /status` answered 2xx.
 async fn start(bin: &Path) -> Result<(Node, Duration)> {
     let home = tempfile::tempdir()?;
-    let status = Command::new(bin).arg("--home").arg(home.path()).args(["init", "--fast"]).stdout(Stdio::null()).status()?;
+    let status = Command::new(bin)
+        .arg("--home")
+        .arg(home.path())
+        .args(["init", "--fast"])
+        .stdout(Stdio::null())
+        .status()?;
     anyhow::ensure!(status.success(), "init failed");
     let (port, net) = (free_port()?, free_port()?);
     let started = Instant::now();
     let child = Command::new(bin)
         .arg("--home")
         .arg(home.path())
-        .args(["run", "--rpc-addr", &format!("127.0.0.1:{port}"), "--network-addr", &format!("127.0.0.1:{net}")])
+        .args([
+            "run",
+            "--rpc-addr",
+            &format!("127.0.0.1:{port}"),
+            "--network-addr",
+            &format!("127.0.0.1:{net}"),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
     let rpc = format!("http://127.0.0.1:{port}");
-    let node = Node { child, rpc: rpc.clone(), home };
+    let node = Node {
+        child,
+        rpc: rpc.clone(),
+        home,
+    };
     let http = reqwest_lite::Client::new();
     loop {
         if http.status_ok(&format!("127.0.0.1:{port}")) {
@@ -84,8 +107,11 @@ mod reqwest_lite {
             Client
         }
         pub fn status_ok(&self, addr: &str) -> bool {
-            let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return false };
-            let request = format!("GET /status HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+                return false;
+            };
+            let request =
+                format!("GET /status HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
             if stream.write_all(request.as_bytes()).is_err() {
                 return false;
             }
@@ -110,19 +136,39 @@ impl Sender {
         let key = client
             .call(methods::query::RpcQueryRequest {
                 block_reference: BlockReference::Finality(Finality::None),
-                request: QueryRequest::ViewAccessKey { account_id: account.clone(), public_key: signer.public_key() },
+                request: QueryRequest::ViewAccessKey {
+                    account_id: account.clone(),
+                    public_key: signer.public_key(),
+                },
             })
             .await?;
-        let QueryResponseKind::AccessKey(key) = key.kind else { bail!("unexpected query answer") };
-        Ok(Self { client, signer, account, nonce: key.nonce })
+        let QueryResponseKind::AccessKey(key) = key.kind else {
+            bail!("unexpected query answer")
+        };
+        Ok(Self {
+            client,
+            signer,
+            account,
+            nonce: key.nonce,
+        })
     }
 
     async fn block_hash(&self) -> Result<CryptoHash> {
-        let block = self.client.call(methods::block::RpcBlockRequest { block_reference: BlockReference::Finality(Finality::None) }).await?;
+        let block = self
+            .client
+            .call(methods::block::RpcBlockRequest {
+                block_reference: BlockReference::Finality(Finality::None),
+            })
+            .await?;
         Ok(block.header.hash)
     }
 
-    fn sign(&mut self, receiver: &AccountId, actions: Vec<Action>, block_hash: CryptoHash) -> SignedTransaction {
+    fn sign(
+        &mut self,
+        receiver: &AccountId,
+        actions: Vec<Action>,
+        block_hash: CryptoHash,
+    ) -> SignedTransaction {
         self.nonce += 1;
         let tx = Transaction::V0(TransactionV0 {
             signer_id: self.account.clone(),
@@ -141,7 +187,10 @@ impl Sender {
         let block_hash = self.block_hash().await?;
         let signed_transaction = self.sign(receiver, actions, block_hash);
         let started = Instant::now();
-        let outcome = self.client.call(methods::broadcast_tx_commit::RpcBroadcastTxCommitRequest { signed_transaction }).await?;
+        let outcome = self
+            .client
+            .call(methods::broadcast_tx_commit::RpcBroadcastTxCommitRequest { signed_transaction })
+            .await?;
         let elapsed = started.elapsed();
         if let FinalExecutionStatus::Failure(err) = outcome.status {
             bail!("transaction failed: {err:?}");
@@ -187,7 +236,7 @@ async fn main() -> Result<()> {
     let near = |n: u128| near_primitives::types::Balance::from_near(n);
 
     // Contracts for the function-call sample: status-message and cross-caller.
-    let mut deploy = |name: &str, code: Vec<u8>| -> (AccountId, Vec<Action>) {
+    let deploy = |name: &str, code: Vec<u8>| -> (AccountId, Vec<Action>) {
         let id: AccountId = format!("{name}.{root}").parse().expect("valid id");
         let actions = vec![
             Action::CreateAccount(CreateAccountAction {}),
@@ -198,38 +247,75 @@ async fn main() -> Result<()> {
     };
     let (status_id, actions) = deploy("status", wasm("status-message"));
     sender.commit(&status_id, actions).await?;
-    sender.commit(&status_id, vec![call("new", serde_json::json!({}), 10)]).await?;
+    sender
+        .commit(&status_id, vec![call("new", serde_json::json!({}), 10)])
+        .await?;
     let (caller_id, actions) = deploy("caller", wasm("cross-caller"));
     sender.commit(&caller_id, actions).await?;
 
     let receiver: AccountId = format!("bench.{root}").parse()?;
-    sender.commit(&receiver, vec![Action::CreateAccount(CreateAccountAction {}), Action::Transfer(TransferAction { deposit: near(1) })]).await?;
+    sender
+        .commit(
+            &receiver,
+            vec![
+                Action::CreateAccount(CreateAccountAction {}),
+                Action::Transfer(TransferAction { deposit: near(1) }),
+            ],
+        )
+        .await?;
 
     let mut transfers = Vec::new();
     for _ in 0..SAMPLES {
-        transfers.push(sender.commit(&receiver, vec![Action::Transfer(TransferAction { deposit: near_primitives::types::Balance::from_yoctonear(1) })]).await?);
+        transfers.push(
+            sender
+                .commit(
+                    &receiver,
+                    vec![Action::Transfer(TransferAction {
+                        deposit: near_primitives::types::Balance::from_yoctonear(1),
+                    })],
+                )
+                .await?,
+        );
     }
     let mut callbacks = Vec::new();
     for i in 0..SAMPLES {
         let args = serde_json::json!({ "receiver": status_id, "method": "set_status", "args": format!("{{\"message\":\"m{i}\"}}") });
-        callbacks.push(sender.commit(&caller_id, vec![call("call_then", args, 100)]).await?);
+        callbacks.push(
+            sender
+                .commit(&caller_id, vec![call("call_then", args, 100)])
+                .await?,
+        );
     }
 
     // Throughput: LOAD_TXS transfers with broadcast_tx_async, then wait until the last one is final.
     let block_hash = sender.block_hash().await?;
     let txs: Vec<SignedTransaction> = (0..LOAD_TXS)
-        .map(|_| sender.sign(&receiver, vec![Action::Transfer(TransferAction { deposit: near_primitives::types::Balance::from_yoctonear(1) })], block_hash))
+        .map(|_| {
+            sender.sign(
+                &receiver,
+                vec![Action::Transfer(TransferAction {
+                    deposit: near_primitives::types::Balance::from_yoctonear(1),
+                })],
+                block_hash,
+            )
+        })
         .collect();
     let last = txs.last().context("no txs")?.get_hash();
     let started = Instant::now();
     for signed_transaction in txs {
-        sender.client.call(methods::broadcast_tx_async::RpcBroadcastTxAsyncRequest { signed_transaction }).await?;
+        sender
+            .client
+            .call(methods::broadcast_tx_async::RpcBroadcastTxAsyncRequest { signed_transaction })
+            .await?;
     }
     loop {
         let status = sender
             .client
             .call(methods::tx::RpcTransactionStatusRequest {
-                transaction_info: methods::tx::TransactionInfo::TransactionId { tx_hash: last, sender_account_id: root.clone() },
+                transaction_info: methods::tx::TransactionInfo::TransactionId {
+                    tx_hash: last,
+                    sender_account_id: root.clone(),
+                },
                 wait_until: TxExecutionStatus::ExecutedOptimistic,
             })
             .await;
@@ -243,11 +329,27 @@ async fn main() -> Result<()> {
 
     println!("| metric | value | target |");
     println!("|---|---|---|");
-    println!("| start-up to first `GET /status` (median of {STARTS}) | {:.1} ms | ≤ 150 ms |", median(starts).as_secs_f64() * 1e3);
-    println!("| `broadcast_tx_commit` transfer (median of {SAMPLES}) | {:.2} ms | ≤ 15 ms |", median(transfers).as_secs_f64() * 1e3);
-    println!("| `broadcast_tx_commit` call + callback (median of {SAMPLES}) | {:.2} ms | ≤ 15 ms |", median(callbacks).as_secs_f64() * 1e3);
-    println!("| resident memory after {} transactions | {:.1} MiB | |", LOAD_TXS + 2 * SAMPLES + 5, rss as f64 / 1024.0);
-    println!("| throughput, {LOAD_TXS} async transfers | {:.0} tx/s | |", LOAD_TXS as f64 / load.as_secs_f64());
+    println!(
+        "| start-up to first `GET /status` (median of {STARTS}) | {:.1} ms | ≤ 150 ms |",
+        median(starts).as_secs_f64() * 1e3
+    );
+    println!(
+        "| `broadcast_tx_commit` transfer (median of {SAMPLES}) | {:.2} ms | ≤ 15 ms |",
+        median(transfers).as_secs_f64() * 1e3
+    );
+    println!(
+        "| `broadcast_tx_commit` call + callback (median of {SAMPLES}) | {:.2} ms | ≤ 15 ms |",
+        median(callbacks).as_secs_f64() * 1e3
+    );
+    println!(
+        "| resident memory after {} transactions | {:.1} MiB | |",
+        LOAD_TXS + 2 * SAMPLES + 5,
+        rss as f64 / 1024.0
+    );
+    println!(
+        "| throughput, {LOAD_TXS} async transfers | {:.0} tx/s | |",
+        LOAD_TXS as f64 / load.as_secs_f64()
+    );
     println!("\nnode: {}", bin.display());
     Ok(())
 }
