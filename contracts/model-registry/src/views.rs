@@ -266,6 +266,26 @@ impl VersionedContract {
         r.version(seq).ok().map(VersionView::from)
     }
 
+    /// The status of one version as a single word, for contracts that gate on it (the agent vault's
+    /// `require_active_model`): `"active"`, `"deprecated"`, `"revoked"`, or `"pending"` while the
+    /// lineage consent check runs. Unknown models and versions fail.
+    #[handle_result]
+    pub fn version_status(
+        &self,
+        model_id: String,
+        version: String,
+    ) -> Result<String, RegistryError> {
+        let r = self.registry();
+        let v = r.version(r.version_seq(&model_id, &version)?)?;
+        let word = match (&v.publication, &v.status) {
+            (Publication::Pending | Publication::Rejected, _) => "pending",
+            (Publication::Published, VersionStatus::Active) => "active",
+            (Publication::Published, VersionStatus::Deprecated { .. }) => "deprecated",
+            (Publication::Published, VersionStatus::Revoked { .. }) => "revoked",
+        };
+        Ok(word.to_string())
+    }
+
     /// A model's versions, oldest first (a pending version is last and says so).
     #[handle_result]
     pub fn list_versions(

@@ -240,3 +240,22 @@ fn only_maintainers_revoke_with_a_reason() {
         "invalid reason '': must not be empty",
     );
 }
+
+#[test]
+fn version_status_names_the_state_in_one_word_for_gating_contracts() {
+    let mut chain = Chain::with_two_versions();
+    let status = |chain: &mut Chain, v: &str| {
+        chain
+            .view()
+            .version_status("acme/sentiment".into(), v.into())
+    };
+    assert_eq!(status(&mut chain, "1.0.0").unwrap(), "active");
+    deprecate(chain.by(ACME), "1.0.0", None).unwrap();
+    assert_eq!(status(&mut chain, "1.0.0").unwrap(), "deprecated");
+    revoke(chain.by(ACME), "1.1.0").unwrap();
+    assert_eq!(status(&mut chain, "1.1.0").unwrap(), "revoked");
+    assert_eq!(
+        status(&mut chain, "9.9.9").unwrap_err().to_string(),
+        RegistryError::VersionNotFound("acme/sentiment@9.9.9".into()).to_string()
+    );
+}
