@@ -89,7 +89,7 @@ T = 10**12
 
 r = send(root, rk, app, [create_account(), transfer(10 * NEAR), add_full_key(rk.pub), deploy(status_code), fcall("new", {}, 30 * T)])
 print("app", status(r))
-r = send(root, rk, bot, [create_account(), transfer(5 * NEAR), add_full_key(botk.pub)])
+r = send(root, rk, bot, [create_account(), transfer(20 * NEAR), add_full_key(botk.pub)])
 print("bot", status(r))
 r = send(root, rk, vault, [create_account(), transfer(10 * NEAR), add_full_key(rk.pub), deploy(vault_code), fcall("new", {"owner_id": root}, 30 * T)])
 print("vault", status(r))
@@ -172,3 +172,27 @@ for h in hashes:
     print("concurrent:", json.dumps(st)[:220], "first receipt block", blk)
 view = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": vault, "method_name": "get_grant", "args_base64": base64.b64encode(json.dumps({"grant_id": cid}).encode()).decode()})
 print("usage after concurrency:", json.loads(bytes(view["result"]))["usage"])
+
+# --- factory: store the vault code once, create a vault, a failed creation is refunded ---
+def fcall_raw(m, raw, gas, dep=0): return b"\x02" + s(m) + s(raw) + u64(gas) + u128(dep)
+def balance(acc):
+    return int(rpc("query", {"request_type": "view_account", "finality": "final", "account_id": acc})["amount"])
+factory_code = open(os.path.join(ROOT_DIR, "target/near/vault-factory/vault_factory.wasm"), "rb").read()
+factory = f"vaults{suffix}.{root}"
+r = send(root, rk, factory, [create_account(), transfer(20 * NEAR), add_full_key(rk.pub), deploy(factory_code), fcall("new", {"owner_id": root}, 30 * T)])
+print("factory", status(r))
+r = send(root, rk, factory, [fcall_raw("set_vault_code", vault_code, 200 * T)])
+print("set_vault_code", status(r), "gas", gas(r))
+view = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": factory, "method_name": "min_vault_deposit", "args_base64": ""})
+minimum = int(json.loads(bytes(view["result"])))
+print("min_vault_deposit", minimum / NEAR, "NEAR")
+r = send(bot, botk, factory, [fcall("create_vault", {"name": "alice", "owner_id": bot}, 150 * T, minimum)])
+print("create_vault", status(r), [l[:200] for l in logs(r)], "gas", gas(r))
+view = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": f"alice.{factory}", "method_name": "get_owner", "args_base64": ""})
+print("new vault owner:", json.loads(bytes(view["result"])))
+before = balance(bot)
+r = send(bot, botk, factory, [fcall("create_vault", {"name": "alice", "owner_id": bot}, 150 * T, minimum)])
+time.sleep(2)
+after = balance(bot)
+print("second create_vault (name taken):", status(r), [l[:200] for l in logs(r)])
+print("caller lost", (before - after) / NEAR, "NEAR (gas only; deposit", minimum / NEAR, "refunded)")
