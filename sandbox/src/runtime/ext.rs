@@ -220,12 +220,6 @@ impl<'a, 's> RuntimeExt<'a, 's> {
     }
 }
 
-fn unsupported_host_fn(name: &str) -> VMLogicError {
-    VMLogicError::HostError(HostError::Deprecated {
-        method_name: format!("{name} (yield ids are not supported by this sandbox yet)"),
-    })
-}
-
 impl External for RuntimeExt<'_, '_> {
     fn storage_set(
         &mut self,
@@ -353,10 +347,29 @@ impl External for RuntimeExt<'_, '_> {
 
     fn create_promise_yield_receipt_with_id(
         &mut self,
-        _receiver_id: AccountId,
-        _user_yield_id: YieldId,
+        receiver_id: AccountId,
+        user_yield_id: YieldId,
     ) -> Result<Option<(ReceiptIndex, CryptoHash)>, VMLogicError> {
-        Err(unsupported_host_fn("promise_yield_create_with_id"))
+        let by_yield_id = TrieKey::YieldIdToDataId {
+            receiver_id: self.account_id.clone(),
+            yield_id: user_yield_id,
+        }
+        .to_vec();
+        if self.state.get_raw(&by_yield_id).is_some() {
+            return Ok(None);
+        }
+        let (index, data_id) = self.create_promise_yield_receipt(receiver_id)?;
+        // Written with the call's other state changes, so a failed call forgets them too.
+        self.state.set_raw(by_yield_id, data_id.as_ref().to_vec());
+        self.state.set_raw(
+            TrieKey::DataIdToYieldId {
+                receiver_id: self.account_id.clone(),
+                data_id,
+            }
+            .to_vec(),
+            user_yield_id.0.as_ref().to_vec(),
+        );
+        Ok(Some((index, data_id)))
     }
 
     fn submit_promise_resume_data(
@@ -382,10 +395,21 @@ impl External for RuntimeExt<'_, '_> {
 
     fn submit_promise_resume_data_with_yield_id(
         &mut self,
-        _user_yield_id: YieldId,
-        _data: Vec<u8>,
+        user_yield_id: YieldId,
+        data: Vec<u8>,
     ) -> Result<bool, VMLogicError> {
-        Err(unsupported_host_fn("promise_yield_resume_with_id"))
+        let by_yield_id = TrieKey::YieldIdToDataId {
+            receiver_id: self.account_id.clone(),
+            yield_id: user_yield_id,
+        };
+        let data_id = self
+            .state
+            .get_raw(&by_yield_id.to_vec())
+            .and_then(|bytes| CryptoHash::try_from(bytes.as_slice()).ok());
+        match data_id {
+            Some(data_id) => self.submit_promise_resume_data(data_id, data),
+            None => Ok(false),
+        }
     }
 
     fn append_action_create_account(&mut self, receipt_index: ReceiptIndex) {

@@ -20,8 +20,7 @@
 //! * Not implemented, refused with `ActionsValidation(UnsupportedProtocolFeature)` at submission
 //!   and `NewReceiptValidationError` when a contract builds them: global contracts, deterministic
 //!   and universal state inits, gas keys, `DelegateV2`, transfers to ETH-implicit / `0s` / `0u`
-//!   ids. Yield ids (`promise_yield_create_with_id` / `..._resume_with_id`) fail the call with a
-//!   host error; classic yield/resume is supported.
+//!   ids. Yield/resume, with and without user yield ids, is supported.
 //! * Stake is validated and moves funds into `locked`; proposals are inert. The minimum stake is
 //!   a tenth of the validator's stake.
 //! * No storage proofs (recorded storage sizes are 0) and no ML-DSA signature surcharge.

@@ -61,6 +61,21 @@ pub fn process_receipt(
                 return ProcessedReceipt::default();
             };
             state.remove(&yield_key);
+            // A yield created with a user id forgets the id once it resumes (or times out).
+            let by_data_id = TrieKey::DataIdToYieldId {
+                receiver_id: receiver_id.clone(),
+                data_id,
+            };
+            if let Some(yield_id) = state
+                .get_raw(&by_data_id.to_vec())
+                .and_then(|bytes| CryptoHash::try_from(bytes.as_slice()).ok())
+            {
+                state.remove(&by_data_id);
+                state.remove(&TrieKey::YieldIdToDataId {
+                    receiver_id: receiver_id.clone(),
+                    yield_id: near_primitives::hash::YieldId(yield_id),
+                });
+            }
             state.set(
                 &TrieKey::ReceivedData {
                     receiver_id: receiver_id.clone(),

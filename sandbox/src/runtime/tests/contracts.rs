@@ -486,6 +486,11 @@ fn function_call_refunds_everything_but_the_gas_burnt_at_the_block_price() {
 fn every_supported_protocol_version_runs_calls_and_callbacks() {
     for pv in crate::runtime::SUPPORTED_PROTOCOL_VERSIONS {
         let mut chain = TestChain::at_protocol_version(pv);
+        let deploy = Action::DeployContract(DeployContractAction {
+            code: basic_test_contract(),
+        });
+        let tx = chain.tx("contract.near", "contract.near", vec![deploy]);
+        chain.execute(tx).unwrap();
         let before = chain.balance("contract.near");
         let tx = chain.tx(
             "alice.near",
@@ -514,4 +519,40 @@ fn every_supported_protocol_version_runs_calls_and_callbacks() {
         )
         .is_err()
     );
+}
+
+#[test]
+fn yield_with_a_user_id_resumes_by_that_id_and_frees_it() {
+    let mut chain = TestChain::new();
+    for round in 0..2 {
+        let tx = chain.tx(
+            "alice.near",
+            "contract.near",
+            vec![call("yield_id", b"", tgas(50), 0)],
+        );
+        chain.execute(tx).unwrap();
+        let tx = chain.tx(
+            "alice.near",
+            "contract.near",
+            vec![call("resume_id", b"", tgas(50), 0)],
+        );
+        chain.execute(tx).unwrap();
+        for _ in 0..3 {
+            chain.produce(&[]);
+        }
+        assert_eq!(
+            stored(&chain, b"cb"),
+            Some(vec![1]),
+            "round {round}: resumed by id"
+        );
+        let key = near_primitives::trie_key::TrieKey::YieldIdToDataId {
+            receiver_id: id("contract.near"),
+            yield_id: near_primitives::hash::YieldId(near_primitives::hash::CryptoHash([b'Y'; 32])),
+        };
+        assert_eq!(
+            chain.store.get_raw(&key.to_vec(), chain.height),
+            None,
+            "the id is free again"
+        );
+    }
 }

@@ -28,10 +28,38 @@ pub fn signer(account: &str) -> Signer {
     InMemorySigner::test_signer(&id(account))
 }
 
-/// The `then`-capable test contract (see `contracts.rs`).
+/// The test contract (see `contracts.rs`), with the PV 85 yield-id host functions.
 pub fn test_contract() -> Vec<u8> {
-    wat::parse_str(
-        r#"(module
+    contract_with(true)
+}
+
+/// The test contract without the yield-id host functions, which do not exist before PV 85.
+pub fn basic_test_contract() -> Vec<u8> {
+    contract_with(false)
+}
+
+const WITH_ID_IMPORTS: &str = r#"  (import "env" "promise_yield_create_with_id" (func $promise_yield_create_with_id (param i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+  (import "env" "promise_yield_resume_with_yield_id" (func $promise_yield_resume_with_yield_id (param i64 i64 i64 i64) (result i32)))"#;
+
+const WITH_ID_FUNCS: &str = r#"  (func (export "yield_id")
+    (drop (call $promise_yield_create_with_id (i64.const 7) (i64.const 128) (i64.const 0) (i64.const 0)
+      (i64.const 0) (i64.const 10000000000000) (i64.const 0) (i64.const 32) (i64.const 176))))
+  (func (export "resume_id")
+    (drop (call $promise_yield_resume_with_yield_id (i64.const 32) (i64.const 176) (i64.const 2) (i64.const 160))))"#;
+
+fn contract_with(yield_ids: bool) -> Vec<u8> {
+    let (imports, funcs) = if yield_ids {
+        (WITH_ID_IMPORTS, WITH_ID_FUNCS)
+    } else {
+        ("", "")
+    };
+    let wat = CONTRACT_WAT
+        .replace("WITH_ID_IMPORTS", imports)
+        .replace("WITH_ID_FUNCS", funcs);
+    wat::parse_str(wat).expect("valid wat")
+}
+
+const CONTRACT_WAT: &str = r#"(module
   (import "env" "input" (func $input (param i64)))
   (import "env" "read_register" (func $read_register (param i64 i64)))
   (import "env" "register_len" (func $register_len (param i64) (result i64)))
@@ -47,6 +75,7 @@ pub fn test_contract() -> Vec<u8> {
   (import "env" "promise_return" (func $promise_return (param i64)))
   (import "env" "promise_yield_create" (func $promise_yield_create (param i64 i64 i64 i64 i64 i64 i64) (result i64)))
   (import "env" "promise_yield_resume" (func $promise_yield_resume (param i64 i64 i64 i64) (result i32)))
+WITH_ID_IMPORTS
   (memory (export "memory") 1)
   (data (i32.const 16) "k")
   (data (i32.const 32) "boom")
@@ -58,6 +87,8 @@ pub fn test_contract() -> Vec<u8> {
   (data (i32.const 128) "resumed")
   (data (i32.const 144) "y")
   (data (i32.const 160) "ok")
+  (data (i32.const 176) "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY")
+WITH_ID_FUNCS
   (func (export "yield")
     (drop (call $promise_yield_create (i64.const 7) (i64.const 128) (i64.const 0) (i64.const 0)
       (i64.const 10000000000000) (i64.const 0) (i64.const 1)))
@@ -102,10 +133,7 @@ pub fn test_contract() -> Vec<u8> {
     (i64.store8 (i32.const 3072) (call $promise_result (i64.const 0) (i64.const 0)))
     (drop (call $storage_write (i64.const 2) (i64.const 96) (i64.const 1) (i64.const 3072) (i64.const 1)))
     (call $value_return (i64.const 1) (i64.const 3072)))
-)"#,
-    )
-    .expect("valid wat")
-}
+)"#;
 
 pub struct TestChain {
     pub runtime: Runtime,
