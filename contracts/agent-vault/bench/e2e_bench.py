@@ -51,6 +51,7 @@ class Key:
 
 def create_account(): return b"\x00"
 def deploy(code): return b"\x01" + s(code)
+def fcall_raw0(m, raw, gas, dep=0): return b"\x02" + s(m) + s(raw) + u64(gas) + u128(dep)
 def fcall(m, args, gas, dep=0): return b"\x02" + s(m) + s(json.dumps(args).encode()) + u64(gas) + u128(dep)
 def transfer(d): return b"\x03" + u128(d)
 def add_full_key(pub): return b"\x05" + pk(pub) + u64(0) + b"\x01"
@@ -172,6 +173,18 @@ for h in hashes:
     print("concurrent:", json.dumps(st)[:220], "first receipt block", blk)
 view = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": vault, "method_name": "get_grant", "args_base64": base64.b64encode(json.dumps({"grant_id": cid}).encode()).decode()})
 print("usage after concurrency:", json.loads(bytes(view["result"]))["usage"])
+
+# --- upgrade: owner redeploys (same code here) and migrate keeps grants and the log ---
+def view_json(acc, method, args):
+    v = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": acc, "method_name": method, "args_base64": base64.b64encode(json.dumps(args).encode()).decode()})
+    return json.loads(bytes(v["result"]))
+before = (view_json(vault, "list_grants", {}), view_json(vault, "list_actions", {"limit": 100}))
+r = send(root, rk, vault, [fcall_raw0("upgrade", vault_code, 250 * T, 1)])
+print("upgrade", status(r), [l[:120] for l in logs(r)])
+after = (view_json(vault, "list_grants", {}), view_json(vault, "list_actions", {"limit": 100}))
+print("state kept across upgrade:", before == after, len(after[0]), "grants", len(after[1]), "actions")
+r = send(bot, botk, vault, [fcall_raw0("upgrade", vault_code, 250 * T, 1)])
+print("agent upgrade:", json.dumps(r["status"])[:200])
 
 # --- factory: store the vault code once, create a vault, a failed creation is refunded ---
 def fcall_raw(m, raw, gas, dep=0): return b"\x02" + s(m) + s(raw) + u64(gas) + u128(dep)
