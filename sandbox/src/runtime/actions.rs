@@ -109,28 +109,15 @@ pub struct ActionTarget {
     pub actor_id: AccountId,
 }
 
-/// The main exec-fee cost kind of an action, for the gas profile.
-fn cost_kind(action: &Action) -> ActionCosts {
+/// The protocol feature behind an action this node does not implement.
+fn unsupported_feature(action: &Action) -> &'static str {
     match action {
-        Action::CreateAccount(_) => ActionCosts::create_account,
-        Action::DeployContract(_) => ActionCosts::deploy_contract_base,
-        Action::FunctionCall(_) => ActionCosts::function_call_base,
-        Action::Transfer(_) => ActionCosts::transfer,
-        Action::Stake(_) => ActionCosts::stake,
-        Action::AddKey(a) => match a.access_key.permission {
-            AccessKeyPermission::FullAccess => ActionCosts::add_full_access_key,
-            _ => ActionCosts::add_function_call_key_base,
-        },
-        Action::DeleteKey(_) => ActionCosts::delete_key,
-        Action::DeleteAccount(_) => ActionCosts::delete_account,
-        Action::Delegate(_) | Action::DelegateV2(_) => ActionCosts::delegate,
-        Action::DeployGlobalContract(_) => ActionCosts::deploy_global_contract_base,
-        Action::UseGlobalContract(_) => ActionCosts::use_global_contract_base,
-        Action::DeterministicStateInit(_) => ActionCosts::deterministic_state_init_base,
-        Action::UniversalStateInit(_) => ActionCosts::universal_state_init_base,
-        Action::TransferToGasKey(_) | Action::WithdrawFromGasKey(_) => {
-            ActionCosts::gas_key_transfer_base
-        }
+        Action::DeployGlobalContract(_) | Action::UseGlobalContract(_) => "GlobalContracts",
+        Action::DeterministicStateInit(_) => "DeterministicAccountIds",
+        Action::UniversalStateInit(_) => "UniversalAccounts",
+        Action::TransferToGasKey(_) | Action::WithdrawFromGasKey(_) => "GasKeys",
+        Action::DelegateV2(_) => "DelegateV2",
+        _ => "unknown",
     }
 }
 
@@ -218,7 +205,7 @@ pub fn apply_action(
             result.fail(ActionErrorKind::NewReceiptValidationError(
                 ReceiptValidationError::ActionsValidation(
                     ActionsValidationError::UnsupportedProtocolFeature {
-                        protocol_feature: format!("{:?}", cost_kind(action)),
+                        protocol_feature: unsupported_feature(action).to_string(),
                         version: ctx.protocol_version,
                     },
                 ),
