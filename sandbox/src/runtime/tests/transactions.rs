@@ -57,6 +57,10 @@ fn transfer_burns_exactly_the_configured_send_and_exec_fees() {
     );
     let refund = &receipts[1].outcome;
     assert_eq!(refund.tokens_burnt, Balance::ZERO, "refunds burn no tokens");
+    assert_eq!(
+        refund.gas_burnt, exec,
+        "a refund reports its exec fees as gas burnt (as neard does)"
+    );
 
     assert_eq!(
         chain.balance("bob.near"),
