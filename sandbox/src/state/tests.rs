@@ -166,7 +166,11 @@ fn rolled_back_writes_are_invisible_and_committed_ones_stay() {
 #[test]
 fn state_root_follows_a_later_commit_at_the_same_height() {
     let mut store = Store::new();
-    let key = TrieKey::ContractData { account_id: alice(), key: b"k".to_vec() }.to_vec();
+    let key = TrieKey::ContractData {
+        account_id: alice(),
+        key: b"k".to_vec(),
+    }
+    .to_vec();
     store.commit([(key.clone(), Some(b"v1".to_vec()))], 3);
     let before = store.state_root(3);
     // A patch applied at the end of the same block changes that block's post-state.
