@@ -30,8 +30,10 @@ impl From<&VaultError> for InactiveReason {
             VaultError::NotYetValid { .. } => InactiveReason::NotYetValid,
             VaultError::Expired { .. } => InactiveReason::Expired,
             VaultError::KeyPending { .. } => InactiveReason::KeyPending,
+            VaultError::KeyNotAdded { .. } => InactiveReason::KeyNotAdded,
             VaultError::Paused => InactiveReason::VaultPaused,
-            _ => InactiveReason::KeyNotAdded,
+            // `check_active` returns only the variants above.
+            _ => InactiveReason::AncestorInactive,
         }
     }
 }
