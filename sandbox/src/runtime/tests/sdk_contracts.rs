@@ -1,5 +1,5 @@
 //! Real near-sdk contracts (the project's `test-contracts`, built by `cargo near build` into
-//! `target/near/`). The tests skip with a message when the wasm has not been built yet.
+//! `target/near/` by `scripts/build.sh`). A missing wasm fails the test: it is never skipped.
 
 use std::path::PathBuf;
 
@@ -11,21 +11,17 @@ use near_primitives::types::Gas;
 use super::harness::*;
 use super::transactions::call;
 
-fn built_wasm(name: &str) -> Option<Vec<u8>> {
+fn built_wasm(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target/near")
         .join(name.replace('_', "-"))
         .join(format!("{name}.wasm"));
-    match std::fs::read(&path) {
-        Ok(code) => Some(code),
-        Err(_) => {
-            eprintln!(
-                "skipped: {} not built (run the test-contracts build)",
-                path.display()
-            );
-            None
-        }
-    }
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the contracts first (scripts/build.sh)",
+            path.display()
+        )
+    })
 }
 
 fn deploy(chain: &mut TestChain, account: &str, code: Vec<u8>, init: Option<&str>) {
@@ -47,9 +43,7 @@ fn deploy(chain: &mut TestChain, account: &str, code: Vec<u8>, init: Option<&str
 
 #[test]
 fn status_message_sets_views_and_rolls_back_a_panic() {
-    let Some(code) = built_wasm("status_message") else {
-        return;
-    };
+    let code = built_wasm("status_message");
     let mut chain = TestChain::new();
     deploy(&mut chain, "bob.near", code, Some("new"));
 
@@ -124,10 +118,7 @@ fn status_message_sets_views_and_rolls_back_a_panic() {
 
 #[test]
 fn cross_caller_callbacks_see_success_and_failure_with_gas_weights() {
-    let (Some(caller), Some(status)) = (built_wasm("cross_caller"), built_wasm("status_message"))
-    else {
-        return;
-    };
+    let (caller, status) = (built_wasm("cross_caller"), built_wasm("status_message"));
     let mut chain = TestChain::new();
     deploy(&mut chain, "bob.near", caller, None);
     deploy(&mut chain, "contract.near", status, Some("new"));
