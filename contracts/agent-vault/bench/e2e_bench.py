@@ -78,6 +78,9 @@ def logs(res):
     return [l for r in res["receipts_outcome"] for l in r["outcome"]["logs"]]
 
 NEAR = 10**24
+def view_json(acc, method, args):
+    v = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": acc, "method_name": method, "args_base64": base64.b64encode(json.dumps(args).encode()).decode()})
+    return json.loads(bytes(v["result"]))
 vk = json.load(open(os.path.join(HOME, "validator_key.json")))
 root = vk["account_id"]
 rk = Key(Ed25519PrivateKey.from_private_bytes(b58d(vk["secret_key"].split(":")[1])[:32]))
@@ -174,10 +177,41 @@ for h in hashes:
 view = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": vault, "method_name": "get_grant", "args_base64": base64.b64encode(json.dumps({"grant_id": cid}).encode()).decode()})
 print("usage after concurrency:", json.loads(bytes(view["result"]))["usage"])
 
+# --- model registry: the agent publishes on the user's behalf; a bound model's revocation stops calls ---
+registry_code = open(os.path.join(ROOT_DIR, "target/near/model-registry/model_registry.wasm"), "rb").read()
+registry = f"registry{suffix}.{root}"
+r = send(root, rk, registry, [create_account(), transfer(20 * NEAR), add_full_key(rk.pub), deploy(registry_code), fcall("new", {"owner_id": root}, 30 * T)])
+print("registry", status(r))
+pub_grant = {"agent": {"account": bot}, "targets": [{"receiver_id": registry, "methods": ["create_model", "publish_version", "revoke_version"], "max_deposit": str(NEAR)}],
+             "total_budget": str(3 * NEAR), "purpose": "publish acme models"}
+r = send(root, rk, vault, [fcall("create_grant", {"grant": pub_grant}, 50 * T, 1)])
+pid = json.loads(base64.b64decode(r["status"]["SuccessValue"]))
+def through_vault(grant_id, method, args, deposit=0, gas_=60):
+    r = send(bot, botk, vault, [fcall("execute", {"grant_id": grant_id, "calls": [{"receiver_id": registry, "method_name": method, "args": args, "deposit": str(deposit), "gas": str(gas_ * T)}]}, 150 * T)])
+    return r, [l for l in logs(r) if "call_settled" in l]
+r, settled = through_vault(pid, "create_model", {"namespace": "acme", "name": "llm"}, NEAR // 2)
+print("agent creates acme/llm through the vault:", settled)
+files = [{"path": "model.safetensors", "sha256": "ab" * 32, "size": "1000"}]
+r, settled = through_vault(pid, "publish_version", {"model_id": "acme/llm", "version": "1.0.0", "files": files, "commercial_use": False}, NEAR // 2, 100)
+print("agent publishes acme/llm@1.0.0:", settled)
+print("registry says:", view_json(registry, "version_status", {"model_id": "acme/llm", "version": "1.0.0"}),
+      "owner:", view_json(registry, "get_model", {"model_id": "acme/llm"}).get("owner"))
+bound = dict(grant); bound["model"] = {"registry": registry, "model_id": "acme/llm", "version": "1.0.0"}; bound["require_active_model"] = True
+r = send(root, rk, vault, [fcall("create_grant", {"grant": bound}, 50 * T, 1)])
+bid = json.loads(base64.b64decode(r["status"]["SuccessValue"]))
+def bound_call(msg):
+    r = send(bot, botk, vault, [fcall("execute", {"grant_id": bid, "calls": [{"receiver_id": app, "method_name": "set_status", "args": {"message": msg}, "gas": str(30 * T)}]}, 100 * T)])
+    return r, [l for l in logs(r) if "call_settled" in l]
+r, settled = bound_call("model active")
+print("bound call while active:", settled, "gas", gas(r), "(model check adds", (gas(r) - results[-1][1]) / T, "TGas)")
+r, settled = through_vault(pid, "revoke_version", {"model_id": "acme/llm", "version": "1.0.0", "code": "published_in_error", "reason": "test"}, NEAR // 10)
+print("agent revokes 1.0.0:", settled, [ro["outcome"]["status"] for ro in r["receipts_outcome"] if "Failure" in ro["outcome"]["status"]])
+print("registry says:", view_json(registry, "version_status", {"model_id": "acme/llm", "version": "1.0.0"}))
+r, settled = bound_call("model revoked")
+print("bound call after revocation:", settled)
+print("bound grant usage:", view_json(vault, "get_grant", {"grant_id": bid})["usage"])
+
 # --- upgrade: owner redeploys (same code here) and migrate keeps grants and the log ---
-def view_json(acc, method, args):
-    v = rpc("query", {"request_type": "call_function", "finality": "final", "account_id": acc, "method_name": method, "args_base64": base64.b64encode(json.dumps(args).encode()).decode()})
-    return json.loads(bytes(v["result"]))
 before = (view_json(vault, "list_grants", {}), view_json(vault, "list_actions", {"limit": 100}))
 r = send(root, rk, vault, [fcall_raw0("upgrade", vault_code, 250 * T, 1)])
 print("upgrade", status(r), [l[:120] for l in logs(r)])
