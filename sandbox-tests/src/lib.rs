@@ -96,3 +96,98 @@ pub fn must_fail(outcome: &ExecutionFinalResult, expected: &str) -> String {
 pub fn must_succeed(outcome: &ExecutionFinalResult) {
     assert!(outcome.is_success(), "expected success, got {outcome:#?}");
 }
+
+/// The protocol's storage price in yoctoNEAR per byte, read from the node's protocol config.
+pub async fn storage_byte_cost(worker: &Worker<Sandbox>) -> u128 {
+    use near_jsonrpc_client::{JsonRpcClient, methods};
+    let request = methods::EXPERIMENTAL_protocol_config::RpcProtocolConfigRequest {
+        block_reference: near_primitives::types::BlockReference::latest(),
+    };
+    JsonRpcClient::connect(worker.rpc_addr())
+        .call(request)
+        .await
+        .expect("EXPERIMENTAL_protocol_config")
+        .runtime_config
+        .storage_amount_per_byte
+        .as_yoctonear()
+}
+
+/// Asserts that a contract call failed because the contract panicked with exactly `message` (the text
+/// given to `env::panic_str`, as `#[handle_result]` errors are).
+pub fn must_panic_with(outcome: &ExecutionFinalResult, message: &str) {
+    let failure = must_fail(outcome, "Smart contract panicked");
+    let exact = format!(
+        "ExecutionError({:?})",
+        format!("Smart contract panicked: {message}")
+    );
+    assert!(
+        failure.contains(&exact),
+        "failure {failure}\n is not the panic {message:?}"
+    );
+}
+
+/// The `EVENT_JSON:` log lines of a transaction, in execution order.
+pub fn event_lines(outcome: &ExecutionFinalResult) -> Vec<String> {
+    outcome
+        .logs()
+        .into_iter()
+        .filter(|l| l.starts_with("EVENT_JSON:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// An account's balance in yoctoNEAR.
+pub async fn must_balance(account: &Account) -> u128 {
+    account
+        .view_account()
+        .await
+        .expect("view_account")
+        .balance
+        .as_yoctonear()
+}
+
+/// Gas that any transaction of these tests may cost its signer (0.01 NEAR): a balance drop below it
+/// means an attached deposit came back.
+pub const GAS_ONLY: u128 = 10_000_000_000_000_000_000_000;
+
+/// Asserts that `account` spent less than [`GAS_ONLY`] since its balance was `before`: whatever it attached
+/// came back, only gas was paid.
+pub async fn must_have_paid_only_gas(account: &Account, before: u128, what: &str) {
+    let after = must_balance(account).await;
+    let spent = before.saturating_sub(after);
+    assert!(
+        spent < GAS_ONLY,
+        "{what}: {} spent {spent} yoctoNEAR, more than gas; the deposit did not come back",
+        account.id()
+    );
+}
+
+/// Gas burnt by the transaction and all its receipts, in TGas.
+pub fn tgas(outcome: &ExecutionFinalResult) -> f64 {
+    outcome.total_gas_burnt.as_gas() as f64 / 1e12
+}
+
+/// Tokens burnt for gas by the transaction and all its receipts, in yoctoNEAR.
+pub fn tokens_burnt(outcome: &ExecutionFinalResult) -> u128 {
+    outcome
+        .outcomes()
+        .iter()
+        .map(|o| o.tokens_burnt.as_yoctonear())
+        .sum()
+}
+
+/// Lowercase hex of a byte slice.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// sha256 of `data` as 64 lowercase hex characters.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(near_primitives::hash::hash(data).as_ref())
+}
+
+/// A committed previous-release wasm from `sandbox-tests/res/<file>` (the baseline upgrades migrate from).
+pub fn res_wasm(file: &str) -> Vec<u8> {
+    let path = repo_root().join("sandbox-tests").join("res").join(file);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
