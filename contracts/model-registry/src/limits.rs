@@ -55,8 +55,9 @@ pub const LINEAGE_CALL_GAS: Gas = Gas::from_tgas(30);
 /// Gas reserved for the registry's callback (the refusal path removes up to 65 hash-index entries). Both the
 /// lineage call and the callback also share any unused prepaid gas.
 pub const LINEAGE_CALLBACK_GAS: Gas = Gas::from_tgas(40);
-/// Gas the publish call itself needs on top of the two above.
-pub const PUBLISH_GAS: Gas = Gas::from_tgas(20);
+/// Gas the publish call itself needs on top of the two above. The heaviest allowed publish (64 files,
+/// 32 dataset ids of 97 bytes) burns 32.4 TGas on the local node, so 20 TGas was not enough.
+pub const PUBLISH_GAS: Gas = Gas::from_tgas(40);
 /// Gas for `migrate` after an upgrade.
 pub const MIGRATE_GAS: Gas = Gas::from_tgas(100);
 /// A lineage response larger than this is treated as malformed.

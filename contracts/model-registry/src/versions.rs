@@ -299,7 +299,7 @@ impl VersionedContract {
     /// - `model_card_digest`: sha256 (hex) of the model card.
     /// - `base_model`: `{model_version_id, relation}`, a published non-revoked version of this registry.
     /// - `training_datasets`: up to 32 lineage dataset version ids; non-empty requires the lineage contract
-    ///   and at least 90 TGas; the version stays pending until it consents.
+    ///   and at least 110 TGas; the version stays pending until it consents.
     /// - `commercial_use`: the publisher's declaration, checked against dataset terms.
     ///
     /// Deposit: storage (measured) + 0.01 NEAR per training dataset; excess refunded. Returns

@@ -331,7 +331,7 @@ fn a_lineage_publish_needs_enough_gas() {
     .unwrap();
     assert_eq!(
         err.to_string(),
-        "prepaid gas 50 TGas is not enough for a lineage-checked publish: attach at least 90 TGas"
+        "prepaid gas 50 TGas is not enough for a lineage-checked publish: attach at least 110 TGas"
     );
 }
 
