@@ -1,0 +1,634 @@
+//! The registry and the lineage contract together (issues 4 and 5) on the local node: a version that
+//! declares training datasets is published only if the lineage contract consents; otherwise it is not
+//! published, the publisher gets the whole deposit back and lineage records nothing. Also: the heaviest
+//! allowed publish (64 files, 32 datasets with maximal ids) fits in the minimum gas the registry asks for.
+
+use near_workspaces::network::Sandbox;
+use near_workspaces::result::ExecutionFinalResult;
+use near_workspaces::types::{Gas, NearToken};
+use near_workspaces::{Account, Contract, Worker};
+use sandbox_tests::{
+    GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_succeed, sandbox,
+    sha256_hex, storage_byte_cost, tokens_burnt,
+};
+use serde_json::{Value, json};
+
+const MODEL: &str = "acme/sentiment";
+
+struct Fixture {
+    worker: Worker<Sandbox>,
+    registry: Contract,
+    lineage: Contract,
+    /// Owns `acme/sentiment`.
+    acme: Account,
+    /// Owns the datasets.
+    alice: Account,
+}
+
+fn permission(status: &str) -> Value {
+    json!({ "status": status })
+}
+
+fn terms(training: &str, commercial: &str) -> Value {
+    json!({ "ai_training": permission(training), "ai_inference": permission("allowed"),
+            "data_mining": permission("allowed"), "commercial_use": permission(commercial),
+            "attribution_required": false, "access": null })
+}
+
+async fn call(
+    who: &Account,
+    contract: &Contract,
+    method: &str,
+    args: Value,
+) -> ExecutionFinalResult {
+    who.call(contract.id(), method)
+        .args_json(args)
+        .deposit(NearToken::from_near(1))
+        .gas(Gas::from_tgas(100))
+        .transact()
+        .await
+        .unwrap_or_else(|e| panic!("{method}: {e:?}"))
+}
+
+async fn view(contract: &Contract, method: &str, args: Value) -> Value {
+    contract
+        .view(method)
+        .args_json(args)
+        .await
+        .unwrap_or_else(|e| panic!("view {method}: {e:?}"))
+        .json()
+        .expect("json")
+}
+
+/// Registers `id` with `terms` and publishes its version `version`.
+async fn dataset(alice: &Account, lineage: &Contract, id: &str, version: &str, terms: Value) {
+    must_succeed(
+        &call(
+            alice,
+            lineage,
+            "register_dataset",
+            json!({ "dataset_id": id, "title": id, "terms": terms }),
+        )
+        .await,
+    );
+    must_succeed(&call(alice, lineage, "publish_version", json!({ "dataset_id": id, "version": version,
+        "manifest": { "content_digest": sha256_hex(id.as_bytes()), "size_bytes": "1", "record_count": "1", "uris": [] } })).await);
+}
+
+async fn fixture() -> Fixture {
+    let worker = sandbox().await.expect("sandbox");
+    let registry = must_deploy(&worker, "model-registry").await;
+    let lineage = must_deploy(&worker, "dataset-lineage").await;
+    must_succeed(
+        &registry
+            .call("new")
+            .args_json(json!({ "owner_id": registry.id() }))
+            .transact()
+            .await
+            .expect("new"),
+    );
+    must_succeed(
+        &lineage
+            .call("new")
+            .args_json(json!({ "owner_id": lineage.id(), "registry_id": registry.id() }))
+            .transact()
+            .await
+            .expect("new"),
+    );
+    must_succeed(
+        &registry
+            .call("set_lineage_contract")
+            .args_json(json!({ "lineage_contract": lineage.id() }))
+            .deposit(NearToken::from_yoctonear(1))
+            .transact()
+            .await
+            .expect("set_lineage_contract"),
+    );
+    assert_eq!(
+        view(&lineage, "get_registry", json!({})).await,
+        json!(registry.id())
+    );
+    let (acme, alice) = (must_account(&worker).await, must_account(&worker).await);
+    must_succeed(
+        &call(
+            &acme,
+            &registry,
+            "create_model",
+            json!({ "namespace": "acme", "name": "sentiment" }),
+        )
+        .await,
+    );
+    dataset(
+        &alice,
+        &lineage,
+        "reviews",
+        "1.0.0",
+        terms("allowed", "allowed"),
+    )
+    .await;
+    dataset(
+        &alice,
+        &lineage,
+        "research",
+        "1",
+        terms("allowed", "not_allowed"),
+    )
+    .await;
+    dataset(
+        &alice,
+        &lineage,
+        "private",
+        "1",
+        terms("not_allowed", "allowed"),
+    )
+    .await;
+    Fixture {
+        worker,
+        registry,
+        lineage,
+        acme,
+        alice,
+    }
+}
+
+fn files(tag: &str, n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({ "path": format!("weights/shard-{i:03}.safetensors"), "sha256": sha256_hex(format!("{tag}/{i}").as_bytes()), "size": "4096" }))
+        .collect()
+}
+
+async fn publish(
+    acme: &Account,
+    registry: &Contract,
+    version: &str,
+    files: Vec<Value>,
+    datasets: &[String],
+    commercial: bool,
+    gas: Gas,
+) -> ExecutionFinalResult {
+    acme.call(registry.id(), "publish_version")
+        .args_json(json!({ "model_id": MODEL, "version": version, "files": files, "training_datasets": datasets, "commercial_use": commercial }))
+        .deposit(NearToken::from_near(2))
+        .gas(gas)
+        .transact()
+        .await
+        .expect("publish_version")
+}
+
+fn registry_event(name: &str, data: String) -> String {
+    format!(
+        r#"EVENT_JSON:{{"standard":"nexus-model-registry","version":"1.0.0","event":"{name}","data":{data}}}"#
+    )
+}
+
+/// One line per receipt: executor and TGas burnt (printed with `--nocapture`, and in failure messages).
+fn gas_profile(outcome: &ExecutionFinalResult) -> String {
+    outcome
+        .outcomes()
+        .iter()
+        .map(|o| {
+            format!(
+                "{}: {:.2} TGas",
+                o.executor_id,
+                o.gas_burnt.as_gas() as f64 / 1e12
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[tokio::test]
+async fn a_publish_whose_datasets_allow_training_is_published_and_linked_both_ways()
+-> anyhow::Result<()> {
+    let Fixture {
+        worker,
+        registry,
+        lineage,
+        acme,
+        ..
+    } = fixture().await;
+    let byte_cost = storage_byte_cost(&worker).await;
+    let datasets = vec!["reviews@1.0.0".to_string(), "research@1".to_string()];
+    let (registry_bytes, lineage_bytes) = (
+        registry.view_account().await?.storage_usage,
+        lineage.view_account().await?.storage_usage,
+    );
+    let before = must_balance(&acme).await;
+    let manifest = files("v1", 3);
+    let outcome = publish(
+        &acme,
+        &registry,
+        "1.0.0",
+        manifest.clone(),
+        &datasets,
+        false,
+        Gas::from_tgas(300),
+    )
+    .await;
+    must_succeed(&outcome);
+    assert!(
+        outcome.receipt_failures().is_empty(),
+        "{}",
+        gas_profile(&outcome)
+    );
+    assert_eq!(
+        outcome.clone().json::<Value>()?,
+        json!({ "version_id": "acme/sentiment@1.0.0", "publication": "published" })
+    );
+    let digest = view(
+        &registry,
+        "compute_manifest_digest",
+        json!({ "files": manifest }),
+    )
+    .await;
+    let digest = digest.as_str().unwrap();
+    assert_eq!(
+        event_lines(&outcome),
+        vec![
+            registry_event(
+                "version_pending",
+                format!(
+                    r#"{{"model_id":"acme/sentiment","version":"1.0.0","manifest_digest":"{digest}","publisher":"{}","training_datasets":["reviews@1.0.0","research@1"]}}"#,
+                    acme.id()
+                )
+            ),
+            format!(
+                r#"EVENT_JSON:{{"standard":"nexus-dataset-lineage","version":"1.0.0","event":"training_usage_recorded","data":{{"model_version_id":"acme/sentiment@1.0.0","dataset_versions":["reviews@1.0.0","research@1"],"commercial_use":false,"publisher":"{}"}}}}"#,
+                acme.id()
+            ),
+            registry_event(
+                "version_published",
+                format!(
+                    r#"{{"model_id":"acme/sentiment","version":"1.0.0","manifest_digest":"{digest}","publisher":"{}"}}"#,
+                    acme.id()
+                )
+            ),
+        ]
+    );
+    let v = view(
+        &registry,
+        "get_version",
+        json!({ "model_id": MODEL, "version": "1.0.0" }),
+    )
+    .await;
+    assert_eq!(
+        (v["publication"].clone(), v["training_datasets"].clone()),
+        (json!("published"), json!(datasets))
+    );
+    assert_eq!(
+        view(
+            &registry,
+            "version_status",
+            json!({ "model_id": MODEL, "version": "1.0.0" })
+        )
+        .await,
+        json!("active")
+    );
+    let history = view(&registry, "get_history", json!({ "model_id": MODEL })).await;
+    assert_eq!(history[1]["action"]["publication"], "published");
+
+    // Queryable both ways on the lineage side.
+    let usage = view(
+        &lineage,
+        "get_training_datasets",
+        json!({ "model_version_id": "acme/sentiment@1.0.0" }),
+    )
+    .await;
+    assert_eq!(usage["publisher"], json!(acme.id()));
+    assert_eq!(
+        usage["datasets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["version_id"].clone())
+            .collect::<Vec<_>>(),
+        vec![json!("reviews@1.0.0"), json!("research@1")]
+    );
+    assert_eq!(
+        view(
+            &lineage,
+            "get_models_trained_on",
+            json!({ "version_id": "research@1" })
+        )
+        .await,
+        json!(["acme/sentiment@1.0.0"])
+    );
+
+    // The publisher paid both contracts' storage and gas; the rest of the 2 NEAR came back.
+    let storage = u128::from(
+        registry.view_account().await?.storage_usage - registry_bytes
+            + lineage.view_account().await?.storage_usage
+            - lineage_bytes,
+    ) * byte_cost;
+    let paid = before - must_balance(&acme).await;
+    assert!(
+        paid >= storage && paid - storage <= tokens_burnt(&outcome).max(1) + GAS_ONLY / 10,
+        "paid {paid}, storage of both contracts {storage}, gas burnt {}",
+        tokens_burnt(&outcome)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_publish_the_lineage_contract_refuses_is_not_published_and_fully_refunded()
+-> anyhow::Result<()> {
+    let Fixture {
+        registry,
+        lineage,
+        acme,
+        ..
+    } = fixture().await;
+    let cases = [
+        (
+            "1.0.0",
+            vec!["reviews@1.0.0", "private@1"],
+            false,
+            "dataset forbids training",
+        ),
+        (
+            "1.0.0",
+            vec!["research@1"],
+            true,
+            "commercial model on non-commercial data",
+        ),
+        (
+            "1.0.0",
+            vec!["reviews@9.9.9"],
+            false,
+            "unknown dataset version",
+        ),
+    ];
+    for (i, (version, datasets, commercial, what)) in cases.into_iter().enumerate() {
+        let datasets: Vec<String> = datasets.into_iter().map(String::from).collect();
+        let versions_before = view(&registry, "list_versions", json!({ "model_id": MODEL })).await;
+        let before = must_balance(&acme).await;
+        let manifest = files(&format!("rejected-{i}"), 3);
+        let outcome = publish(
+            &acme,
+            &registry,
+            version,
+            manifest.clone(),
+            &datasets,
+            commercial,
+            Gas::from_tgas(300),
+        )
+        .await;
+        must_succeed(&outcome);
+        assert_eq!(
+            outcome.receipt_failures().len(),
+            1,
+            "{what}: exactly the lineage call failed ({})",
+            gas_profile(&outcome)
+        );
+        assert_eq!(
+            outcome.clone().json::<Value>()?,
+            json!({ "version_id": "acme/sentiment@1.0.0", "publication": "rejected" }),
+            "{what}"
+        );
+        let events = event_lines(&outcome);
+        assert_eq!(events.len(), 2, "{what}: {events:?}");
+        assert_eq!(
+            events[1],
+            registry_event(
+                "version_rejected",
+                format!(
+                    r#"{{"model_id":"acme/sentiment","version":"1.0.0","publisher":"{}"}}"#,
+                    acme.id()
+                )
+            ),
+            "{what}"
+        );
+
+        // Not published: absent from every view, the model is free to publish again.
+        assert_eq!(
+            view(
+                &registry,
+                "get_version",
+                json!({ "model_id": MODEL, "version": version })
+            )
+            .await,
+            Value::Null,
+            "{what}"
+        );
+        assert_eq!(
+            view(&registry, "list_versions", json!({ "model_id": MODEL })).await,
+            versions_before,
+            "{what}"
+        );
+        assert_eq!(
+            view(
+                &registry,
+                "lookup_hash",
+                json!({ "sha256": manifest[0]["sha256"] })
+            )
+            .await,
+            json!([]),
+            "{what}"
+        );
+        let model = view(&registry, "get_model", json!({ "model_id": MODEL })).await;
+        assert_eq!(
+            (
+                model["pending_version"].clone(),
+                model["version_count"].clone()
+            ),
+            (Value::Null, json!(0)),
+            "{what}"
+        );
+        let history = view(&registry, "get_history", json!({ "model_id": MODEL })).await;
+        let last = history.as_array().unwrap().last().unwrap();
+        assert_eq!(
+            (
+                last["action"]["version"].clone(),
+                last["action"]["publication"].clone()
+            ),
+            (json!(version), json!("rejected")),
+            "{what}"
+        );
+        // Lineage recorded nothing.
+        assert_eq!(
+            view(
+                &lineage,
+                "get_training_datasets",
+                json!({ "model_version_id": "acme/sentiment@1.0.0" })
+            )
+            .await,
+            Value::Null,
+            "{what}"
+        );
+        if datasets[0] != "reviews@9.9.9" {
+            assert_eq!(
+                view(
+                    &lineage,
+                    "get_models_trained_on",
+                    json!({ "version_id": datasets[0] })
+                )
+                .await,
+                json!([]),
+                "{what}"
+            );
+        }
+        // The whole 2 NEAR came back; only gas was paid.
+        let spent = before - must_balance(&acme).await;
+        assert!(
+            spent < GAS_ONLY,
+            "{what}: spent {spent} yoctoNEAR, more than gas"
+        );
+    }
+    // After the refusals, a consenting publish of the same version goes through.
+    let ok = publish(
+        &acme,
+        &registry,
+        "1.0.0",
+        files("ok", 3),
+        &["reviews@1.0.0".to_string()],
+        true,
+        Gas::from_tgas(300),
+    )
+    .await;
+    must_succeed(&ok);
+    assert_eq!(ok.clone().json::<Value>()?["publication"], "published");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_lineage_publish_with_less_than_110_tgas_is_refused_up_front() -> anyhow::Result<()> {
+    let Fixture { registry, acme, .. } = fixture().await;
+    let before = must_balance(&acme).await;
+    let outcome = publish(
+        &acme,
+        &registry,
+        "1.0.0",
+        files("x", 1),
+        &["reviews@1.0.0".to_string()],
+        false,
+        Gas::from_tgas(109),
+    )
+    .await;
+    sandbox_tests::must_panic_with(
+        &outcome,
+        "prepaid gas 109 TGas is not enough for a lineage-checked publish: attach at least 110 TGas",
+    );
+    assert_eq!(
+        view(
+            &registry,
+            "get_version",
+            json!({ "model_id": MODEL, "version": "1.0.0" })
+        )
+        .await,
+        Value::Null
+    );
+    assert!(before - must_balance(&acme).await < GAS_ONLY);
+    Ok(())
+}
+
+/// 32 datasets (each its own dataset, ids of the maximal 64 + 1 + 32 bytes) and 64 files, with the minimum
+/// gas the registry accepts (110 TGas): the consent check and both callback paths must fit.
+#[tokio::test]
+async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow::Result<()> {
+    let Fixture {
+        registry,
+        lineage,
+        acme,
+        alice,
+        ..
+    } = fixture().await;
+    let mut ids = Vec::new();
+    for i in 0..32 {
+        let id = format!("{i:02}{}", "d".repeat(62));
+        let version = format!("{i:02}{}", "v".repeat(30));
+        dataset(&alice, &lineage, &id, &version, terms("allowed", "allowed")).await;
+        ids.push(format!("{id}@{version}"));
+    }
+    let accepted = publish(
+        &acme,
+        &registry,
+        "1.0.0",
+        files("max", 64),
+        &ids,
+        true,
+        Gas::from_tgas(110),
+    )
+    .await;
+    println!(
+        "accepted, 32 datasets, 64 files, 110 TGas prepaid: {}",
+        gas_profile(&accepted)
+    );
+    must_succeed(&accepted);
+    assert!(
+        accepted.receipt_failures().is_empty(),
+        "every receipt succeeded: {}",
+        gas_profile(&accepted)
+    );
+    assert_eq!(
+        accepted.clone().json::<Value>()?["publication"],
+        "published",
+        "{}",
+        gas_profile(&accepted)
+    );
+    let usage = view(
+        &lineage,
+        "get_training_datasets",
+        json!({ "model_version_id": "acme/sentiment@1.0.0" }),
+    )
+    .await;
+    assert_eq!(usage["datasets"].as_array().unwrap().len(), 32);
+
+    // The refusal path: the 32nd dataset forbids commercial use; the callback removes 65 hash-index entries.
+    let last = ids.last().unwrap().split('@').next().unwrap().to_string();
+    must_succeed(
+        &call(
+            &alice,
+            &lineage,
+            "set_terms",
+            json!({ "dataset_id": last, "terms": terms("allowed", "not_allowed") }),
+        )
+        .await,
+    );
+    let before = must_balance(&acme).await;
+    let rejected = publish(
+        &acme,
+        &registry,
+        "2.0.0",
+        files("max2", 64),
+        &ids,
+        true,
+        Gas::from_tgas(110),
+    )
+    .await;
+    println!(
+        "rejected, 32 datasets, 64 files, 110 TGas prepaid: {}",
+        gas_profile(&rejected)
+    );
+    must_succeed(&rejected);
+    assert_eq!(
+        rejected.clone().json::<Value>()?["publication"],
+        "rejected",
+        "{}",
+        gas_profile(&rejected)
+    );
+    assert_eq!(
+        rejected.receipt_failures().len(),
+        1,
+        "only the lineage call failed: {}",
+        gas_profile(&rejected)
+    );
+    let failure = format!("{:?}", rejected.receipt_failures()[0]);
+    assert!(
+        failure.contains("cannot be used by a commercial model"),
+        "refused for consent, not for gas: {failure}"
+    );
+    assert_eq!(
+        view(
+            &registry,
+            "get_version",
+            json!({ "model_id": MODEL, "version": "2.0.0" })
+        )
+        .await,
+        Value::Null
+    );
+    assert!(
+        before - must_balance(&acme).await < GAS_ONLY,
+        "the whole deposit came back"
+    );
+    Ok(())
+}
