@@ -38,7 +38,8 @@ pub async fn sandbox() -> anyhow::Result<Worker<Sandbox>> {
 
 /// The wasm of a contract built by `scripts/build.sh` (`target/near/<name>/<name>.wasm`), read once.
 pub fn wasm(name: &str) -> Vec<u8> {
-    static CACHE: OnceLock<Mutex<Vec<(String, Vec<u8>)>>> = OnceLock::new();
+    type Cache = Mutex<Vec<(String, Vec<u8>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().expect("wasm cache poisoned");
     if let Some((_, code)) = cache.iter().find(|(n, _)| n == name) {
