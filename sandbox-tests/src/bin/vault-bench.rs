@@ -10,6 +10,9 @@
 //! ```
 
 use anyhow::{Context, Result, ensure};
+use near_jsonrpc_client::{JsonRpcClient, methods};
+use near_primitives::hash::CryptoHash;
+use near_primitives::views::TxExecutionStatus;
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
@@ -23,13 +26,35 @@ const TGAS: f64 = 1e12;
 const TARGET_OVERHEAD_TGAS: f64 = 5.0;
 const EXECUTE_GAS: Gas = Gas::from_tgas(200);
 
-/// Gas burnt by the transaction and all its receipts (refunds included).
-fn gas_burnt(outcome: &ExecutionFinalResult) -> u64 {
-    outcome
-        .outcomes()
-        .iter()
-        .map(|o| o.gas_burnt.as_gas())
-        .sum()
+/// Executor and gas burnt of the transaction and of each receipt, refunds included, in execution
+/// order. `transact()` returns at `EXECUTED_OPTIMISTIC` (every non-refund receipt done), before the
+/// last receipt's gas refund has run, so the outcome is read again at `FINAL`, which has them all.
+async fn final_outcomes(
+    worker: &Worker<Sandbox>,
+    outcome: &ExecutionFinalResult,
+) -> Result<Vec<(AccountId, u64)>> {
+    let client = JsonRpcClient::connect(worker.rpc_addr());
+    let request = methods::tx::RpcTransactionStatusRequest {
+        transaction_info: methods::tx::TransactionInfo::TransactionId {
+            tx_hash: CryptoHash(outcome.outcome().transaction_hash.0),
+            sender_account_id: outcome.outcome().executor_id.clone(),
+        },
+        wait_until: TxExecutionStatus::Final,
+    };
+    let view = client
+        .call(request)
+        .await?
+        .final_execution_outcome
+        .context("a final transaction has an outcome")?
+        .into_outcome();
+    Ok(std::iter::once(&view.transaction_outcome)
+        .chain(&view.receipts_outcome)
+        .map(|o| (o.outcome.executor_id.clone(), o.outcome.gas_burnt.as_gas()))
+        .collect())
+}
+
+fn total(outcomes: &[(AccountId, u64)]) -> u64 {
+    outcomes.iter().map(|(_, gas)| gas).sum()
 }
 
 fn ok(outcome: ExecutionFinalResult, what: &str) -> Result<ExecutionFinalResult> {
@@ -134,19 +159,18 @@ impl Bench {
     }
 
     /// `who gas` for each outcome, in execution order.
-    fn breakdown(&self, outcome: &ExecutionFinalResult) -> String {
-        outcome
-            .outcomes()
+    fn breakdown(&self, outcomes: &[(AccountId, u64)]) -> String {
+        outcomes
             .iter()
-            .map(|o| {
-                let who = if &o.executor_id == self.vault.id() {
+            .map(|(executor, gas)| {
+                let who = if executor == self.vault.id() {
                     "vault"
-                } else if &o.executor_id == self.app.id() {
+                } else if executor == self.app.id() {
                     "app"
                 } else {
                     "agent"
                 };
-                format!("{who} {:.2}", o.gas_burnt.as_gas() as f64 / TGAS)
+                format!("{who} {:.2}", *gas as f64 / TGAS)
             })
             .collect::<Vec<_>>()
             .join(" → ")
@@ -306,7 +330,8 @@ async fn main() -> Result<()> {
             let direct_outcome = b
                 .direct(b.app.id(), "set_status", message.clone(), 0)
                 .await?;
-            direct.push(gas_burnt(&direct_outcome));
+            let direct_outcome = final_outcomes(&b.worker, &direct_outcome).await?;
+            direct.push(total(&direct_outcome));
             let before = b.vault_storage().await?;
             let outcome = b
                 .execute(
@@ -316,7 +341,8 @@ async fn main() -> Result<()> {
                 )
                 .await?;
             action_bytes.push(b.vault_storage().await? - before);
-            through.push(gas_burnt(&outcome));
+            let outcome = final_outcomes(&b.worker, &outcome).await?;
+            through.push(total(&outcome));
             if i == 0 && grant_id == one_target.0 {
                 direct_breakdown = b.breakdown(&direct_outcome);
                 breakdown = b.breakdown(&outcome);
@@ -331,10 +357,10 @@ async fn main() -> Result<()> {
     let (mut direct, mut through) = (Vec::new(), Vec::new());
     for i in 0..SAMPLES {
         let args = |prefix: &str| json!({ "namespace": format!("{prefix}{i}"), "name": "model" });
-        direct.push(gas_burnt(
-            &b.direct(b.registry.id(), "create_model", args("direct"), NEAR / 10)
-                .await?,
-        ));
+        let outcome = b
+            .direct(b.registry.id(), "create_model", args("direct"), NEAR / 10)
+            .await?;
+        direct.push(total(&final_outcomes(&b.worker, &outcome).await?));
         let outcome = b
             .execute(
                 &b.bot,
@@ -348,7 +374,7 @@ async fn main() -> Result<()> {
                 )]),
             )
             .await?;
-        through.push(gas_burnt(&outcome));
+        through.push(total(&final_outcomes(&b.worker, &outcome).await?));
     }
     rows.push(Row {
         what: "`model-registry.create_model` (0.1 NEAR attached, account agent)".to_owned(),
