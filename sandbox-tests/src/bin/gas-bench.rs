@@ -1,0 +1,670 @@
+//! Benchmark (numbers, not assertions) of every write of the model registry and the dataset lineage
+//! contract at realistic sizes — a 12-file manifest, a 200-character description — next to minting one
+//! NEP-171 token with equivalent metadata on `nft-reference` (near-contract-standards), in the same run on
+//! a fresh local node. Prints a markdown table: gas burnt (TGas, the transaction and every receipt) and
+//! storage bytes added to the contract(s) involved. Rows above 10 TGas are flagged.
+//!
+//! Also measured: the worst-case bounded ancestry query. A view's RPC answer carries no gas figure, so the
+//! views are also called as function-call transactions (a `&self` method runs the same code), which report
+//! the gas burnt.
+//!
+//! Run after `scripts/build.sh`: `cargo run --manifest-path sandbox/Cargo.toml -p sandbox-tests --bin gas-bench`.
+
+use anyhow::{Context, Result, ensure};
+use near_workspaces::network::Sandbox;
+use near_workspaces::result::ExecutionFinalResult;
+use near_workspaces::types::{Gas, NearToken};
+use near_workspaces::{Account, Contract, Worker};
+use sandbox_tests::{must_account, must_deploy, sandbox, sha256_hex, tgas};
+use serde_json::{Value, json};
+
+const LIMIT_TGAS: f64 = 10.0;
+
+struct Row {
+    contract: &'static str,
+    method: String,
+    case: String,
+    tgas: f64,
+    bytes: i64,
+}
+
+struct Bench {
+    worker: Worker<Sandbox>,
+    rows: Vec<Row>,
+}
+
+impl Bench {
+    /// Calls `method` and records its gas and the storage it added to `watched`.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_outcome(
+        &mut self,
+        label: &'static str,
+        who: &Account,
+        contract: &Contract,
+        method: &str,
+        case: &str,
+        args: Value,
+        deposit: NearToken,
+        watched: &[&Contract],
+    ) -> Result<ExecutionFinalResult> {
+        let before = storage(watched).await?;
+        let outcome = who
+            .call(contract.id(), method)
+            .args_json(args)
+            .deposit(deposit)
+            .gas(Gas::from_tgas(300))
+            .transact()
+            .await?;
+        ensure!(
+            outcome.is_success() && outcome.receipt_failures().is_empty(),
+            "{method} ({case}) failed: {outcome:#?}"
+        );
+        let after = storage(watched).await?;
+        self.rows.push(Row {
+            contract: label,
+            method: method.to_string(),
+            case: case.to_string(),
+            tgas: tgas(&outcome),
+            bytes: i64::try_from(after)? - i64::try_from(before)?,
+        });
+        Ok(outcome)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn run(
+        &mut self,
+        label: &'static str,
+        who: &Account,
+        contract: &Contract,
+        method: &str,
+        case: &str,
+        args: Value,
+        deposit: NearToken,
+        watched: &[&Contract],
+    ) -> Result<f64> {
+        let outcome = self
+            .run_outcome(label, who, contract, method, case, args, deposit, watched)
+            .await?;
+        Ok(tgas(&outcome))
+    }
+
+    async fn write(
+        &mut self,
+        label: &'static str,
+        who: &Account,
+        contract: &Contract,
+        method: &str,
+        case: &str,
+        args: Value,
+    ) -> Result<f64> {
+        self.run(
+            label,
+            who,
+            contract,
+            method,
+            case,
+            args,
+            NearToken::from_near(1),
+            &[contract],
+        )
+        .await
+    }
+
+    async fn one_yocto(
+        &mut self,
+        label: &'static str,
+        who: &Account,
+        contract: &Contract,
+        method: &str,
+        case: &str,
+        args: Value,
+    ) -> Result<f64> {
+        self.run(
+            label,
+            who,
+            contract,
+            method,
+            case,
+            args,
+            NearToken::from_yoctonear(1),
+            &[contract],
+        )
+        .await
+    }
+}
+
+async fn storage(contracts: &[&Contract]) -> Result<u64> {
+    let mut total = 0;
+    for c in contracts {
+        total += c.view_account().await?.storage_usage;
+    }
+    Ok(total)
+}
+
+async fn setup(who: &Account, contract: &Contract, method: &str, args: Value) -> Result<()> {
+    let outcome = who
+        .call(contract.id(), method)
+        .args_json(args)
+        .deposit(NearToken::from_near(1))
+        .gas(Gas::from_tgas(300))
+        .transact()
+        .await?;
+    ensure!(outcome.is_success(), "setup {method} failed: {outcome:#?}");
+    Ok(())
+}
+
+fn description() -> String {
+    let text = "Sentiment classifier for product reviews, fine-tuned from a multilingual encoder on 1.2M \
+                labelled reviews; returns positive, negative or neutral with a calibrated confidence. Apache-2.0.";
+    let mut d = text.repeat(2);
+    d.truncate(200);
+    d
+}
+
+fn files(tag: &str) -> Vec<Value> {
+    let names = [
+        "config.json",
+        "generation_config.json",
+        "model-00001-of-00004.safetensors",
+        "model-00002-of-00004.safetensors",
+        "model-00003-of-00004.safetensors",
+        "model-00004-of-00004.safetensors",
+        "model.safetensors.index.json",
+        "special_tokens_map.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "vocab.txt",
+        "README.md",
+    ];
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            json!({ "path": n, "sha256": sha256_hex(format!("{tag}/{n}").as_bytes()),
+                    "size": (1_000_000_000u64 + i as u64 * 7_919).to_string() })
+        })
+        .collect()
+}
+
+fn terms() -> Value {
+    json!({ "ai_training": { "status": "allowed" }, "ai_inference": { "status": "allowed" },
+            "data_mining": { "status": "constrained", "terms_uri": "https://terms.example/mining-v1",
+                             "terms_digest": sha256_hex(b"mining terms") },
+            "commercial_use": { "status": "allowed" }, "attribution_required": true,
+            "access": { "price": NearToken::from_millinear(100).as_yoctonear().to_string(), "duration_seconds": "2592000" } })
+}
+
+fn manifest(tag: &str) -> Value {
+    json!({ "content_digest": sha256_hex(tag.as_bytes()), "size_bytes": "52428800", "record_count": "1200000",
+            "schema_digest": sha256_hex(b"schema v1"), "uris": [format!("ipfs://bafy{}", &sha256_hex(tag.as_bytes())[..40])] })
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let worker = sandbox().await?;
+    let registry = must_deploy(&worker, "model-registry").await;
+    let lineage = must_deploy(&worker, "dataset-lineage").await;
+    let nft = must_deploy(&worker, "nft-reference").await;
+    for (c, args) in [
+        (&registry, json!({ "owner_id": registry.id() })),
+        (
+            &lineage,
+            json!({ "owner_id": lineage.id(), "registry_id": registry.id() }),
+        ),
+        (&nft, json!({ "owner_id": nft.id() })),
+    ] {
+        let o = c.call("new").args_json(args).transact().await?;
+        ensure!(o.is_success(), "new: {o:#?}");
+    }
+    let (acme, bob, auditor, alice, consumer) = (
+        must_account(&worker).await,
+        must_account(&worker).await,
+        must_account(&worker).await,
+        must_account(&worker).await,
+        must_account(&worker).await,
+    );
+    let mut b = Bench {
+        worker,
+        rows: Vec::new(),
+    };
+    let (r, l) = ("registry", "lineage");
+    const M: &str = "acme/sentiment";
+
+    // ---- model registry ----
+    b.one_yocto(
+        r,
+        registry.as_account(),
+        &registry,
+        "set_lineage_contract",
+        "",
+        json!({ "lineage_contract": lineage.id() }),
+    )
+    .await?;
+    let metadata = json!({ "description": description(), "tags": ["nlp", "sentiment", "reviews", "multilingual"],
+        "homepage": "https://acme.example/models/sentiment", "license": "Apache-2.0", "framework": "pytorch",
+        "task": "text-classification" });
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "create_model",
+        "new namespace, 200-char description",
+        json!({ "namespace": "acme", "name": "sentiment", "metadata": metadata }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "create_model",
+        "existing namespace",
+        json!({ "namespace": "acme", "name": "summarizer", "metadata": metadata }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "update_metadata",
+        "200-char description",
+        json!({ "model_id": M, "metadata": metadata }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "add_maintainer",
+        "",
+        json!({ "model_id": M, "account_id": bob.id() }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "remove_maintainer",
+        "",
+        json!({ "model_id": M, "account_id": bob.id() }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "propose_owner",
+        "",
+        json!({ "model_id": M, "new_owner": bob.id() }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "cancel_ownership_transfer",
+        "",
+        json!({ "model_id": M }),
+    )
+    .await?;
+    setup(
+        &acme,
+        &registry,
+        "propose_owner",
+        json!({ "model_id": "acme/summarizer", "new_owner": bob.id() }),
+    )
+    .await?;
+    b.write(
+        r,
+        &bob,
+        &registry,
+        "accept_ownership",
+        "",
+        json!({ "model_id": "acme/summarizer" }),
+    )
+    .await?;
+    let publish_args = |version: &str, tag: &str, datasets: Vec<String>| {
+        json!({ "model_id": M, "version": version, "files": files(tag),
+            "uris": ["hf://acme/sentiment", "ipfs://bafybeigdyrztsentiment"], "model_card_digest": sha256_hex(b"card"),
+            "training_datasets": datasets, "commercial_use": true })
+    };
+    let publish = b
+        .write(
+            r,
+            &acme,
+            &registry,
+            "publish_version",
+            "12 files, 2 URIs, card digest",
+            publish_args("1.0.0", "v1", vec![]),
+        )
+        .await?;
+    let publish_tgas = publish;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "publish_version",
+        "12 files, base model (fine_tune)",
+        {
+            let mut a = publish_args("1.1.0", "v11", vec![]);
+            a["base_model"] =
+                json!({ "model_version_id": "acme/sentiment@1.0.0", "relation": "fine_tune" });
+            a
+        },
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "set_alias",
+        "new alias",
+        json!({ "model_id": M, "alias": "production", "version": "1.0.0" }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "set_alias",
+        "move",
+        json!({ "model_id": M, "alias": "production", "version": "1.1.0" }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "remove_alias",
+        "",
+        json!({ "model_id": M, "alias": "production" }),
+    )
+    .await?;
+    b.write(r, &acme, &registry, "deprecate_version", "with successor", json!({ "model_id": M, "version": "1.0.0",
+        "message": "superseded by 1.1.0: better calibration on short reviews", "successor": "1.1.0" })).await?;
+    let attestation = json!({ "score": "0.9412", "evidence_uri": "https://evals.example/acme-sentiment/1.1.0/report.json",
+        "evidence_digest": sha256_hex(b"report"), "expires_at": "4102444800000000000" });
+    b.write(r, &auditor, &registry, "attest", "score, evidence, expiry", json!({ "model_id": M, "version": "1.1.0", "kind": "evaluation", "attestation": attestation })).await?;
+    b.write(
+        r,
+        &auditor,
+        &registry,
+        "supersede_attestation",
+        "",
+        json!({ "id": "0", "kind": "evaluation", "attestation": attestation }),
+    )
+    .await?;
+    b.write(
+        r,
+        &auditor,
+        &registry,
+        "revoke_attestation",
+        "",
+        json!({ "id": "1", "reason": "evaluation harness bug" }),
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
+        "revoke_version",
+        "",
+        json!({ "model_id": M, "version": "1.0.0", "code": "security_vulnerability",
+        "reason": "pickle payload found in tokenizer files" }),
+    )
+    .await?;
+
+    // ---- dataset lineage ----
+    b.write(l, &alice, &lineage, "register_dataset", "terms with constrained use + access offer", json!({ "dataset_id": "reviews", "title": "Product reviews 2026 (multilingual)", "terms": terms() })).await?;
+    b.write(
+        l,
+        &alice,
+        &lineage,
+        "set_terms",
+        "",
+        json!({ "dataset_id": "reviews", "terms": terms() }),
+    )
+    .await?;
+    b.write(l, &alice, &lineage, "publish_version", "root", json!({ "dataset_id": "reviews", "version": "1.0.0", "manifest": manifest("reviews@1.0.0") })).await?;
+    let mut parents = Vec::new();
+    setup(
+        &alice,
+        &lineage,
+        "register_dataset",
+        json!({ "dataset_id": "shards", "title": "shards", "terms": terms() }),
+    )
+    .await?;
+    for i in 0..16 {
+        setup(&alice, &lineage, "publish_version", json!({ "dataset_id": "shards", "version": format!("s{i:02}"), "manifest": manifest(&format!("s{i}")) })).await?;
+        parents.push(format!("shards@s{i:02}"));
+    }
+    setup(
+        &alice,
+        &lineage,
+        "register_dataset",
+        json!({ "dataset_id": "merged", "title": "merged", "terms": terms() }),
+    )
+    .await?;
+    b.write(l, &alice, &lineage, "publish_version", "derived from 16 parents", json!({ "dataset_id": "merged", "version": "1", "manifest": manifest("merged@1"),
+        "derived_from": { "parents": parents, "activity": { "kind": "merge", "code_digest": sha256_hex(b"merge.py"),
+            "code_uri": "https://git.example/pipelines/merge.py", "parameters_digest": sha256_hex(b"params") } } })).await?;
+    b.write(
+        l,
+        &alice,
+        &lineage,
+        "appoint_flagger",
+        "",
+        json!({ "dataset_id": "shards", "account_id": auditor.id() }),
+    )
+    .await?;
+    b.write(l, &auditor, &lineage, "flag_version", "", json!({ "version_id": "shards@s00", "kind": "poisoned", "reason": "label flipping found in 3% of rows by the audit" })).await?;
+    b.one_yocto(
+        l,
+        &auditor,
+        &lineage,
+        "clear_flag",
+        "",
+        json!({ "version_id": "shards@s00", "kind": "poisoned" }),
+    )
+    .await?;
+    b.one_yocto(
+        l,
+        &alice,
+        &lineage,
+        "remove_flagger",
+        "",
+        json!({ "dataset_id": "shards", "account_id": auditor.id() }),
+    )
+    .await?;
+    b.write(l, &consumer, &lineage, "request_access", "price 0.1 NEAR", json!({ "dataset_id": "reviews", "purpose": "fine-tune a sentiment classifier for internal support tickets" })).await?;
+    b.one_yocto(
+        l,
+        &alice,
+        &lineage,
+        "revoke_access",
+        "",
+        json!({ "grant_id": "0" }),
+    )
+    .await?;
+    // record_training_usage through a registry publish (both contracts' storage).
+    b.run(
+        "registry+lineage",
+        &acme,
+        &registry,
+        "publish_version",
+        "12 files + 1 training dataset (record_training_usage)",
+        publish_args("1.2.0", "v12", vec!["reviews@1.0.0".into()]),
+        NearToken::from_near(1),
+        &[&registry, &lineage],
+    )
+    .await?;
+    b.run(
+        "registry+lineage",
+        &acme,
+        &registry,
+        "publish_version",
+        "12 files + 16 training datasets",
+        publish_args("1.3.0", "v13", parents.clone()),
+        NearToken::from_near(1),
+        &[&registry, &lineage],
+    )
+    .await?;
+    let mut with_32 = parents.clone();
+    setup(
+        &alice,
+        &lineage,
+        "register_dataset",
+        json!({ "dataset_id": "more", "title": "more", "terms": terms() }),
+    )
+    .await?;
+    for i in 0..16 {
+        setup(&alice, &lineage, "publish_version", json!({ "dataset_id": "more", "version": format!("m{i:02}"), "manifest": manifest(&format!("m{i}")) })).await?;
+        with_32.push(format!("more@m{i:02}"));
+    }
+    let max = b
+        .run_outcome(
+            "registry+lineage",
+            &acme,
+            &registry,
+            "publish_version",
+            "12 files + 32 training datasets",
+            publish_args("1.4.0", "v14", with_32),
+            NearToken::from_near(2),
+            &[&registry, &lineage],
+        )
+        .await?;
+    let lineage_receipt = max
+        .receipt_outcomes()
+        .iter()
+        .find(|o| &o.executor_id == lineage.id() && !o.logs.is_empty())
+        .map(|o| o.gas_burnt.as_gas() as f64 / 1e12);
+
+    // Worst-case bounded ancestry: 6 layers of 16 versions, each derived from all 16 of the layer below,
+    // so one walk examines its 1024-edge maximum. Views report no gas, so they also run as transactions.
+    let mut below = parents.clone();
+    for layer in 0..6 {
+        let id = format!("layer{layer}");
+        setup(
+            &alice,
+            &lineage,
+            "register_dataset",
+            json!({ "dataset_id": id, "title": id, "terms": terms() }),
+        )
+        .await?;
+        let mut this = Vec::new();
+        for i in 0..16 {
+            setup(&alice, &lineage, "publish_version", json!({ "dataset_id": id, "version": format!("v{i:02}"),
+                "manifest": manifest(&format!("{id}/{i}")), "derived_from": { "parents": below, "activity": { "kind": "transform" } } })).await?;
+            this.push(format!("{id}@v{i:02}"));
+        }
+        below = this;
+    }
+    let top = below[0].clone();
+    let walk: Value = lineage
+        .view("get_ancestors")
+        .args_json(json!({ "version_id": top, "limit": 100 }))
+        .await?
+        .json()?;
+    let nodes = walk["nodes"].as_array().context("nodes")?.len();
+    b.run(
+        l,
+        &consumer,
+        &lineage,
+        "get_ancestors",
+        &format!(
+            "view run as a tx; 16-wide DAG, 1024-edge walk: {nodes} nodes on the page, complete={}",
+            walk["complete"]
+        ),
+        json!({ "version_id": top, "limit": 100 }),
+        NearToken::from_yoctonear(0),
+        &[&lineage],
+    )
+    .await?;
+    let report: Value = lineage
+        .view("get_provenance")
+        .args_json(json!({ "version_id": top }))
+        .await?
+        .json()?;
+    b.run(
+        l,
+        &consumer,
+        &lineage,
+        "get_provenance",
+        &format!(
+            "view run as a tx; same DAG: {} ancestors walked, complete={}",
+            report["ancestors_walked"], report["complete"]
+        ),
+        json!({ "version_id": top }),
+        NearToken::from_yoctonear(0),
+        &[&lineage],
+    )
+    .await?;
+
+    // ---- reference: one NEP-171 mint with equivalent metadata ----
+    let token_metadata = json!({ "title": "acme/sentiment@1.0.0", "description": description(),
+        "media": "ipfs://bafybeigdyrztsentiment", "media_hash": near_b64(b"media"),
+        "reference": "hf://acme/sentiment", "reference_hash": near_b64(b"card"),
+        "extra": serde_json::to_string(&files("nft"))? });
+    let mint = b.run("nft-reference", nft.as_account(), &nft, "nft_mint", "TokenMetadata with the 12-file manifest in `extra`",
+        json!({ "token_id": "acme-sentiment-1.0.0", "token_owner_id": acme.id(), "token_metadata": token_metadata }),
+        NearToken::from_near(1), &[&nft]).await?;
+    let mint_tgas = mint;
+
+    println!("| contract | method | case | gas (TGas) | storage added (bytes) | flag |");
+    println!("|---|---|---|---:|---:|---|");
+    for row in &b.rows {
+        let flag = if row.tgas > LIMIT_TGAS {
+            "**> 10 TGas**"
+        } else {
+            ""
+        };
+        println!(
+            "| {} | {} | {} | {:.2} | {} | {} |",
+            row.contract, row.method, row.case, row.tgas, row.bytes, flag
+        );
+    }
+    println!();
+    println!(
+        "Version publish (12 files) {:.2} TGas vs one NEP-171 mint {:.2} TGas: {}",
+        publish_tgas,
+        mint_tgas,
+        if publish_tgas <= mint_tgas {
+            "publish ≤ mint"
+        } else {
+            "publish > mint"
+        }
+    );
+    if let Some(g) = lineage_receipt {
+        println!(
+            "record_training_usage for 32 datasets burnt {g:.2} TGas of the 30 TGas (+ unused share) the registry attaches"
+        );
+    }
+    println!(
+        "Views answered over RPC carry no gas figure; the two view rows are the same methods run as transactions."
+    );
+    drop(b.worker);
+    Ok(())
+}
+
+/// A 32-byte hash in base64, as NEP-177 `*_hash` fields are.
+fn near_b64(data: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = near_primitives::hash::hash(data);
+    let bytes: &[u8] = bytes.as_ref();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
