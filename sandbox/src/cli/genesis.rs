@@ -65,14 +65,22 @@ fn account_records(
     ]
 }
 
-/// The genesis of a new local chain: validator `validator` (1 G NEAR, 50 M staked), the protocol
-/// account `near` (1 G NEAR, `InMemorySigner::test_signer("near")` key), treasury = the validator.
+/// The genesis of a new local chain at `protocol_version` (one of [`SUPPORTED_PROTOCOL_VERSIONS`]):
+/// validator `validator` (1 G NEAR, 50 M staked), the protocol account `near` (1 G NEAR,
+/// `InMemorySigner::test_signer("near")` key), treasury = the validator.
 pub fn local_genesis(
     chain_id: String,
+    protocol_version: ProtocolVersion,
     validator: &AccountId,
     validator_key: &PublicKey,
     near_key: &PublicKey,
 ) -> anyhow::Result<Genesis> {
+    anyhow::ensure!(
+        SUPPORTED_PROTOCOL_VERSIONS.contains(&protocol_version),
+        "protocol version {protocol_version} is not supported: this node runs protocol versions {}..={}",
+        SUPPORTED_PROTOCOL_VERSIONS.start(),
+        SUPPORTED_PROTOCOL_VERSIONS.end()
+    );
     let near: AccountId = "near".parse().expect("`near` is a valid account id");
     let mut records = Vec::new();
     records.extend(account_records(
@@ -83,7 +91,7 @@ pub fn local_genesis(
     ));
     records.extend(account_records(&near, near_key, TESTING_INIT_BALANCE, 0));
     let config = GenesisConfig {
-        protocol_version: PROTOCOL_VERSION,
+        protocol_version,
         genesis_time: chrono::Utc::now(),
         chain_id,
         genesis_height: 0,
@@ -166,7 +174,14 @@ mod tests {
         let validator: AccountId = "test.near".parse().unwrap();
         let key = SecretKey::from_random(KeyType::ED25519).public_key();
         let near_key = InMemorySigner::test_signer(&"near".parse().unwrap()).public_key();
-        local_genesis(random_chain_id(), &validator, &key, &near_key).unwrap()
+        local_genesis(
+            random_chain_id(),
+            PROTOCOL_VERSION,
+            &validator,
+            &key,
+            &near_key,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -56,6 +56,10 @@ struct InitArgs {
     /// Chain id (default `test-chain-XXXXX`); `mainnet` and `testnet` are refused.
     #[arg(long)]
     chain_id: Option<String>,
+    /// Protocol version of the new chain (84..=88, default 88), also taken from
+    /// `NEXUS_SANDBOX_PROTOCOL_VERSION` so tests launched through near-sandbox can choose it.
+    #[arg(long, env = "NEXUS_SANDBOX_PROTOCOL_VERSION", default_value_t = near_primitives::version::PROTOCOL_VERSION)]
+    protocol_version: near_primitives::types::ProtocolVersion,
     /// Other neard `init` flags, accepted and ignored.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     ignored: Vec<String>,
@@ -153,6 +157,7 @@ fn init(home: &Path, args: &InitArgs) -> anyhow::Result<()> {
         let near = near_crypto::InMemorySigner::test_signer(&"near".parse().expect("valid id"));
         let genesis = genesis::local_genesis(
             chain_id,
+            args.protocol_version,
             &validator.account_id,
             &validator.public_key,
             &near.public_key(),
@@ -347,6 +352,7 @@ mod tests {
         let args = InitArgs {
             fast: true,
             chain_id: None,
+            protocol_version: near_primitives::version::PROTOCOL_VERSION,
             ignored: vec![],
         };
         init(dir.path(), &args).unwrap();
@@ -381,6 +387,7 @@ mod tests {
         let args = InitArgs {
             fast: false,
             chain_id: Some("mainnet".into()),
+            protocol_version: near_primitives::version::PROTOCOL_VERSION,
             ignored: vec![],
         };
         assert!(
@@ -388,6 +395,36 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("mainnet")
+        );
+    }
+
+    #[test]
+    fn init_writes_the_requested_protocol_version_and_refuses_unsupported_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = InitArgs {
+            fast: true,
+            chain_id: None,
+            protocol_version: 86,
+            ignored: vec![],
+        };
+        init(dir.path(), &args).unwrap();
+        let genesis: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("genesis.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(genesis["protocol_version"], 86);
+
+        let other = tempfile::tempdir().unwrap();
+        let args = InitArgs {
+            fast: true,
+            chain_id: None,
+            protocol_version: 83,
+            ignored: vec![],
+        };
+        let err = init(other.path(), &args).unwrap_err().to_string();
+        assert!(
+            err.contains("protocol version 83 is not supported"),
+            "{err}"
         );
     }
 }
