@@ -347,3 +347,21 @@ async fn fast_forward_advances_height_and_time() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// With our node, `NEXUS_SANDBOX_PROTOCOL_VERSION` (84..=88) picks the genesis protocol; scripts/test.sh
+/// runs the suites a second time at 86, the protocol mainnet ran in late 2026. Without the variable the
+/// node runs the newest protocol its crates know.
+#[tokio::test]
+async fn node_runs_the_protocol_version_its_genesis_names() -> anyhow::Result<()> {
+    let worker = sandbox().await?;
+    let status = worker.status().await?;
+    match std::env::var("NEXUS_SANDBOX_PROTOCOL_VERSION") {
+        Ok(requested) => assert_eq!(status.protocol_version.to_string(), requested),
+        Err(_) => assert!(
+            (84..=88).contains(&status.protocol_version),
+            "{}",
+            status.protocol_version
+        ),
+    }
+    Ok(())
+}
