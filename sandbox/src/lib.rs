@@ -9,6 +9,24 @@
 //! | runtime    | `runtime`  | tx verification, receipts, actions, gas and refunds, view calls   |
 //! | state      | `state`    | versioned key-value state keyed by `TrieKey`, per-block history   |
 //! | VM         | near-vm-runner (external crate)                                                |
+//!
+//! ## Where this node differs from neard (test harness, not a validator)
+//!
+//! - **Trie-node gas is charged as 0** (neard charges 2.28 Ggas per touched node on writes and
+//!   removes, a function of the global trie shape): a storage write or remove burns about
+//!   10–50 Ggas less than on neard. Every other fee comes from near-parameters for the genesis protocol.
+//! - **No delayed-receipt queue or chunk gas limit**: every delivered receipt runs in its block.
+//! - **Refused explicitly** (`UnsupportedProtocolFeature` / `NewReceiptValidationError`): global
+//!   contracts, deterministic and universal state inits, gas keys, `DelegateV2`, transfers to
+//!   ETH-implicit, `0s…` and `0u…` ids.
+//! - **Stake** is validated and locked but inert (one validator, no epoch rewards).
+//! - **Fast-forward** jumps straight to the target height (neard produces real blocks across each
+//!   epoch boundary); blocks carry default signatures, approvals and Merkle roots.
+//! - **Timers in blocks**: receipts waiting on yield timeouts advance on the 1 s idle tick, so a
+//!   200-block timeout takes about 200 s here.
+//! - **RPC**: `changes*`, light-client methods, `broadcast_tx_sync` and `EXPERIMENTAL_check_tx` are not
+//!   served; `broadcast_tx_async` validates first and returns `INVALID_TRANSACTION` (neard returns
+//!   the hash); failed patch / fast-forward calls are `INTERNAL_ERROR`.
 
 pub mod chain;
 pub mod cli;
