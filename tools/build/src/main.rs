@@ -30,7 +30,9 @@ fn run() -> Result<()> {
         match arg.as_str() {
             "--out" => out_root = PathBuf::from(args.next().context("--out needs a directory")?),
             "-h" | "--help" => {
-                println!("usage: nexus-build [--out DIR] [CONTRACT ...]   (default: every contract)");
+                println!(
+                    "usage: nexus-build [--out DIR] [CONTRACT ...]   (default: every contract)"
+                );
                 return Ok(());
             }
             name if name.starts_with('-') => bail!("unknown option {name:?}"),
@@ -78,7 +80,13 @@ fn build_one(manifest: &Path, out_dir: &Path) -> Result<PathBuf> {
         .out_dir(out_dir)
         .cli_description(CliDescription {
             cli_name_abi: "nexus-build".into(),
-            cli_command_prefix: vec!["cargo".into(), "run".into(), "-p".into(), "nexus-build".into(), "--".into()],
+            cli_command_prefix: vec![
+                "cargo".into(),
+                "run".into(),
+                "-p".into(),
+                "nexus-build".into(),
+                "--".into(),
+            ],
         })
         .build();
     let artifact = cargo_near_build::build(opts).map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -89,7 +97,9 @@ fn build_one(manifest: &Path, out_dir: &Path) -> Result<PathBuf> {
 fn discover(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     for dir in CONTRACT_DIRS {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
         for entry in entries {
             let manifest = entry?.path().join("Cargo.toml");
             if manifest.is_file() {
@@ -106,7 +116,11 @@ fn package_name(manifest: &Path) -> Result<String> {
     let text = std::fs::read_to_string(manifest)?;
     text.lines()
         .find_map(|line| {
-            let rest = line.trim().strip_prefix("name")?.trim_start().strip_prefix('=')?;
+            let rest = line
+                .trim()
+                .strip_prefix("name")?
+                .trim_start()
+                .strip_prefix('=')?;
             Some(rest.trim().trim_matches('"').to_string())
         })
         .with_context(|| format!("no package name in {}", manifest.display()))
