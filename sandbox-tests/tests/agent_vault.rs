@@ -7,8 +7,8 @@ use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{AccessKeyPermission, Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
 use sandbox_tests::{
-    GAS_ONLY, must_account, must_balance, must_deploy, must_fail, must_have_paid_only_gas,
-    must_panic_with, must_succeed, res_wasm, sandbox, wasm,
+    GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_fail,
+    must_have_paid_only_gas, must_panic_with, must_succeed, res_wasm, sandbox, wasm,
 };
 use serde_json::{Value, json};
 
@@ -200,11 +200,16 @@ async fn must_refuse(
         state,
         "a refused execute changes nothing"
     );
-    assert!(
-        must_balance(world.vault.as_account()).await >= vault_balance,
-        "the vault lost no funds"
-    );
-    must_have_paid_only_gas(agent, agent_balance, message).await;
+    if agent.id() == world.vault.id() {
+        // A key agent signs as the vault: the vault pays its gas (from the key's allowance), nothing more.
+        must_have_paid_only_gas(agent, agent_balance, message).await;
+    } else {
+        assert!(
+            must_balance(world.vault.as_account()).await >= vault_balance,
+            "the vault lost no funds"
+        );
+        must_have_paid_only_gas(agent, agent_balance, message).await;
+    }
 }
 
 /// Timestamp (ns) of the block that executed the first receipt of `outcome` (the vault's call).
@@ -223,21 +228,44 @@ async fn now_ns(worker: &Worker<Sandbox>) -> u64 {
 }
 
 fn settled_outcomes(outcome: &ExecutionFinalResult) -> Vec<String> {
-    outcome
-        .logs()
-        .into_iter()
-        .filter_map(|l| l.strip_prefix("EVENT_JSON:"))
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|e| e["event"] == "call_settled")
-        .map(|e| {
-            let data = if e["data"].is_array() {
-                &e["data"][0]
-            } else {
-                &e["data"]
-            };
-            data["outcome"].as_str().unwrap_or_default().to_owned()
-        })
+    event_lines(outcome)
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(&l["EVENT_JSON:".len()..]).ok())
+        .filter(|e| e["standard"] == "nexus-agent-vault" && e["event"] == "call_settled")
+        .map(|e| e["data"]["outcome"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// The vault's `EVENT_JSON:` lines of a one-call `execute` are exactly `call_started` then
+/// `call_settled`, naming the action id `execute` returned.
+fn must_log_vault_events(
+    world: &World,
+    outcome: &ExecutionFinalResult,
+    grant_id: u64,
+    method: &str,
+    deposit: u128,
+    settled: &str,
+) {
+    let ids: Vec<String> = outcome.clone().json().expect("action ids");
+    let [action_id] = ids.as_slice() else {
+        panic!("one call, one action id: {ids:?}");
+    };
+    let receiver = world.registry.id();
+    let vault_lines: Vec<String> = event_lines(outcome)
+        .into_iter()
+        .filter(|l| l.contains(r#""standard":"nexus-agent-vault""#))
+        .collect();
+    assert_eq!(
+        vault_lines,
+        [
+            format!(
+                r#"EVENT_JSON:{{"standard":"nexus-agent-vault","version":"1.0.0","event":"call_started","data":{{"action_id":"{action_id}","grant_id":"{grant_id}","receiver_id":"{receiver}","method_name":"{method}","deposit":"{deposit}"}}}}"#
+            ),
+            format!(
+                r#"EVENT_JSON:{{"standard":"nexus-agent-vault","version":"1.0.0","event":"call_settled","data":{{"action_id":"{action_id}","grant_id":"{grant_id}","outcome":"{settled}","deposit":"{deposit}"}}}}"#
+            ),
+        ]
+    );
 }
 
 fn files() -> Value {
@@ -273,6 +301,14 @@ async fn publish_acme_llm(world: &World, agent: &Account, grant_id: u64) {
     .await;
     must_succeed(&created);
     assert_eq!(settled_outcomes(&created), ["succeeded"]);
+    must_log_vault_events(
+        world,
+        &created,
+        grant_id,
+        "create_model",
+        NEAR / 2,
+        "succeeded",
+    );
     let published = execute(
         agent,
         world.vault.id(),
@@ -288,6 +324,14 @@ async fn publish_acme_llm(world: &World, agent: &Account, grant_id: u64) {
     .await;
     must_succeed(&published);
     assert_eq!(settled_outcomes(&published), ["succeeded"]);
+    must_log_vault_events(
+        world,
+        &published,
+        grant_id,
+        "publish_version",
+        NEAR / 2,
+        "succeeded",
+    );
 }
 
 // --- agents act for the user within their grant -------------------------------------------------
@@ -382,6 +426,36 @@ async fn key_agent_publishes_with_a_function_call_key_the_vault_adds_and_revoke_
         assert_eq!(entry["outcome"], json!("succeeded"));
     }
     assert_eq!(usage(&w, id).await["spent"], json!(NEAR.to_string()));
+
+    // A key agent is held to its grant like an account agent.
+    must_refuse(
+        &w,
+        &agent,
+        id,
+        vec![call(
+            w.registry.id(),
+            "create_model",
+            json!({ "namespace": "acme", "name": "big" }),
+            NEAR + 1,
+            60,
+        )],
+        &format!(
+            "call 0: deposit {} is above the per-call cap {NEAR} of grant {id}",
+            NEAR + 1
+        ),
+    )
+    .await;
+    must_refuse(
+        &w,
+        &agent,
+        id,
+        vec![set_status(&w, "elsewhere")],
+        &format!(
+            "call 0: receiver '{}' is not a target of grant {id}",
+            w.app.id()
+        ),
+    )
+    .await;
 
     // The key cannot reach owner methods: the runtime refuses a deposit or another method.
     let err = agent
@@ -1493,5 +1567,159 @@ async fn upgrade_from_the_first_release_keeps_every_grant_and_action() -> anyhow
         )
         .await,
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn revoke_all_stops_every_agent_and_deletes_every_key() -> anyhow::Result<()> {
+    let w = world().await?;
+    let account_grant = must_grant(
+        &w,
+        grant(account_agent(&w.bot), w.app.id(), &["set_status"], 0),
+    )
+    .await;
+    let keys: Vec<SecretKey> = (0..2)
+        .map(|_| SecretKey::from_random(KeyType::ED25519))
+        .collect();
+    let mut key_grants = Vec::new();
+    for key in &keys {
+        let spec = grant(
+            json!({ "key": key.public_key().to_string() }),
+            w.app.id(),
+            &["set_status"],
+            0,
+        );
+        key_grants.push(must_grant(&w, spec).await);
+    }
+    let outcome = w
+        .user
+        .call(w.vault.id(), "revoke_all")
+        .deposit(ONE_YOCTO)
+        .max_gas()
+        .transact()
+        .await?;
+    must_succeed(&outcome);
+    assert_eq!(outcome.json::<u32>()?, 2, "two agent keys deleted");
+    for key in &keys {
+        assert!(
+            w.worker
+                .view_access_key(w.vault.id(), &key.public_key())
+                .await
+                .is_err(),
+            "key deleted"
+        );
+    }
+    for id in key_grants.iter().chain([&account_grant]) {
+        let status = view(
+            &w.vault,
+            "grant_status",
+            json!({ "grant_id": id.to_string() }),
+        )
+        .await;
+        assert_eq!(
+            status["reason"],
+            json!("revoked_by_revoke_all"),
+            "grant {id}"
+        );
+    }
+    must_refuse(
+        &w,
+        &w.bot,
+        account_grant,
+        vec![set_status(&w, "x")],
+        &format!("grant {account_grant} was revoked by revoke_all"),
+    )
+    .await;
+    // Grants created afterwards work.
+    let fresh = must_grant(
+        &w,
+        grant(account_agent(&w.bot), w.app.id(), &["set_status"], 0),
+    )
+    .await;
+    must_succeed(&execute(&w.bot, w.vault.id(), fresh, vec![set_status(&w, "again")]).await);
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_the_owner_withdraws_and_never_more_than_is_free() -> anyhow::Result<()> {
+    let w = world().await?;
+    let deposited = w
+        .bot
+        .call(w.vault.id(), "deposit")
+        .deposit(NearToken::from_near(5))
+        .transact()
+        .await?;
+    must_succeed(&deposited);
+    let balance = view(&w.vault, "get_balance", json!({})).await;
+    let available: u128 = balance["available"].as_str().expect("u128").parse()?;
+    assert_eq!(deposited.json::<String>()?, available.to_string());
+
+    let withdraw = |amount: u128| {
+        w.user
+            .call(w.vault.id(), "withdraw")
+            .args_json(json!({ "amount": amount.to_string() }))
+            .deposit(ONE_YOCTO)
+            .max_gas()
+            .transact()
+    };
+    let outcome = withdraw(available + NEAR).await?;
+    // During the call the vault's balance includes the attached yocto.
+    must_panic_with(
+        &outcome,
+        &format!(
+            "vault balance too low: {} needed, {} available",
+            available + NEAR,
+            available + 1
+        ),
+    );
+    must_panic_with(&withdraw(0).await?, "amount must be positive, got 0");
+    let user_before = must_balance(&w.user).await;
+    must_succeed(&withdraw(NEAR).await?);
+    let gained = must_balance(&w.user).await.saturating_sub(user_before);
+    assert!(
+        (NEAR - GAS_ONLY..=NEAR).contains(&gained),
+        "the owner received 1 NEAR less gas: {gained}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_call_rate_refills_when_the_period_rolls_over() -> anyhow::Result<()> {
+    let w = world().await?;
+    let mut spec = grant(account_agent(&w.bot), w.app.id(), &["set_status"], 0);
+    spec["period"] = json!({ "period_secs": 60, "max_calls": 1 });
+    let id = must_grant(&w, spec).await;
+    must_succeed(&execute(&w.bot, w.vault.id(), id, vec![set_status(&w, "first")]).await);
+    must_refuse(
+        &w,
+        &w.bot,
+        id,
+        vec![set_status(&w, "second")],
+        &format!(
+            "call rate of grant {id} exhausted: 1 calls this period (incl. in flight), requested 1, max 1"
+        ),
+    )
+    .await;
+    let window: u64 = usage(&w, id).await["window_start_ns"]
+        .as_str()
+        .expect("u64")
+        .parse()?;
+    for _ in 0..100 {
+        if now_ns(&w.worker).await > window + 60_000_000_000 {
+            break;
+        }
+        w.worker.fast_forward(100).await?;
+    }
+    must_succeed(
+        &execute(
+            &w.bot,
+            w.vault.id(),
+            id,
+            vec![set_status(&w, "next period")],
+        )
+        .await,
+    );
+    let u = usage(&w, id).await;
+    assert_eq!((&u["calls"], &u["window_calls"]), (&json!("2"), &json!(1)));
     Ok(())
 }
