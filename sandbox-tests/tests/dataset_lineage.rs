@@ -492,6 +492,125 @@ async fn terms_change_only_by_the_owner_and_every_revision_is_kept() -> anyhow::
     Ok(())
 }
 
+#[tokio::test]
+async fn storage_is_paid_by_the_caller_and_a_short_deposit_names_the_exact_amount()
+-> anyhow::Result<()> {
+    let Fixture {
+        worker,
+        lineage,
+        alice,
+        ..
+    } = fixture().await;
+    let byte_cost = sandbox_tests::storage_byte_cost(&worker).await;
+    let args = json!({ "dataset_id": "exact", "title": "exact corpus", "terms": terms("allowed", "allowed", None) });
+    let state = snapshot(&lineage, &["exact"], &[]).await;
+    let probe = write_with(
+        &alice,
+        &lineage,
+        "register_dataset",
+        args.clone(),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    let text = sandbox_tests::must_fail(
+        &probe,
+        "attached deposit 1 yoctoNEAR does not cover storage: ",
+    );
+    let required: u128 = text
+        .split("storage: ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()?;
+    assert_eq!(
+        snapshot(&lineage, &["exact"], &[]).await,
+        state,
+        "nothing was written"
+    );
+    let short = write_with(
+        &alice,
+        &lineage,
+        "register_dataset",
+        args.clone(),
+        NearToken::from_yoctonear(required - 1),
+    )
+    .await;
+    must_panic_with(
+        &short,
+        &format!(
+            "attached deposit {} yoctoNEAR does not cover storage: {required} yoctoNEAR required",
+            required - 1
+        ),
+    );
+    let before = lineage.view_account().await?.storage_usage;
+    must_succeed(
+        &write_with(
+            &alice,
+            &lineage,
+            "register_dataset",
+            args,
+            NearToken::from_yoctonear(required),
+        )
+        .await,
+    );
+    let added = lineage.view_account().await?.storage_usage - before;
+    assert_eq!(
+        u128::from(added) * byte_cost,
+        required,
+        "the deposit asked is exactly the bytes added"
+    );
+
+    // Flaggers are bounded (8) and only the owner publishes versions.
+    for i in 0..8 {
+        must_succeed(
+            &write(
+                &alice,
+                &lineage,
+                "appoint_flagger",
+                json!({ "dataset_id": "exact", "account_id": format!("f{i}.test.near") }),
+            )
+            .await,
+        );
+    }
+    must_reject(
+        &alice,
+        &lineage,
+        "appoint_flagger",
+        json!({ "dataset_id": "exact", "account_id": "f8.test.near" }),
+        "flaggers has 9 entries, more than the maximum 8",
+        &["exact"],
+        &[],
+    )
+    .await;
+    must_reject(
+        &alice,
+        &lineage,
+        "appoint_flagger",
+        json!({ "dataset_id": "exact", "account_id": "f0.test.near" }),
+        &format!("account 'f0.test.near' is already a flagger of dataset 'exact'"),
+        &["exact"],
+        &[],
+    )
+    .await;
+    let mallory = must_account(&worker).await;
+    must_reject(
+        &mallory,
+        &lineage,
+        "publish_version",
+        json!({ "dataset_id": "exact", "version": "1", "manifest": manifest("m") }),
+        &format!(
+            "account '{}' is not allowed to publish versions of this dataset",
+            mallory.id()
+        ),
+        &["exact"],
+        &[],
+    )
+    .await;
+    Ok(())
+}
+
 // ---- versions and derivations -----------------------------------------------------------------------------
 
 #[tokio::test]
@@ -1743,6 +1862,18 @@ async fn upgrading_a_populated_lineage_contract_from_the_first_release_keeps_eve
     must_panic_with(
         &upgrade(lineage.as_account().clone(), NearToken::from_yoctonear(0)).await,
         "this action requires an attached deposit of exactly 1 yoctoNEAR, got 0",
+    );
+    let not_wasm = lineage
+        .as_account()
+        .call(lineage.id(), "upgrade")
+        .args_json(json!({ "code": base64_encode(b"notwasm") }))
+        .deposit(NearToken::from_yoctonear(1))
+        .max_gas()
+        .transact()
+        .await?;
+    must_panic_with(
+        &not_wasm,
+        "invalid code '7 bytes': must be a wasm module (starting with \\0asm)",
     );
     let upgraded = upgrade(lineage.as_account().clone(), NearToken::from_yoctonear(1)).await;
     must_succeed(&upgraded);

@@ -1783,6 +1783,45 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
         "invalid reason ' ': must not be empty",
     )
     .await;
+    // Lists with documented maxima: 16 maintainers, 32 live aliases.
+    for i in 0..16 {
+        must_succeed(
+            &write(
+                &acme,
+                &registry,
+                "add_maintainer",
+                json!({ "model_id": MODEL, "account_id": format!("m{i}.test.near") }),
+            )
+            .await,
+        );
+    }
+    must_reject(
+        &acme,
+        &registry,
+        "add_maintainer",
+        json!({ "model_id": MODEL, "account_id": "m16.test.near" }),
+        "maintainers has too many entries: 17, the limit is 16",
+    )
+    .await;
+    for i in 0..32 {
+        must_succeed(
+            &write(
+                &acme,
+                &registry,
+                "set_alias",
+                json!({ "model_id": MODEL, "alias": format!("a{i}"), "version": "1.0.0" }),
+            )
+            .await,
+        );
+    }
+    must_reject(
+        &acme,
+        &registry,
+        "set_alias",
+        json!({ "model_id": MODEL, "alias": "a32", "version": "1.0.0" }),
+        "aliases has too many entries: 33, the limit is 32",
+    )
+    .await;
     Ok(())
 }
 
@@ -2240,6 +2279,17 @@ async fn upgrading_a_populated_registry_from_the_first_release_keeps_every_recor
         "requires an attached deposit of exactly 1 yoctoNEAR, got 2",
     );
 
+    let empty = registry
+        .as_account()
+        .call(registry.id(), "upgrade")
+        .deposit(NearToken::from_yoctonear(1))
+        .max_gas()
+        .transact()
+        .await?;
+    must_panic_with(
+        &empty,
+        "invalid code '': the call input must be the new contract wasm",
+    );
     let upgraded = upgrade(registry.as_account().clone(), NearToken::from_yoctonear(1)).await;
     must_succeed(&upgraded);
     assert!(
