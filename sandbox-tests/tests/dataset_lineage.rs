@@ -589,7 +589,7 @@ async fn storage_is_paid_by_the_caller_and_a_short_deposit_names_the_exact_amoun
         &lineage,
         "appoint_flagger",
         json!({ "dataset_id": "exact", "account_id": "f0.test.near" }),
-        &format!("account 'f0.test.near' is already a flagger of dataset 'exact'"),
+        "account 'f0.test.near' is already a flagger of dataset 'exact'",
         &["exact"],
         &[],
     )
