@@ -895,6 +895,7 @@ async fn concurrent_executes_cannot_overshoot_the_budget() -> anyhow::Result<()>
         (3, 2),
         "exactly the budget's worth succeeds"
     );
+    let mut refused_while_in_flight = 0;
     for outcome in refused {
         let failure = must_fail(
             outcome,
@@ -904,7 +905,14 @@ async fn concurrent_executes_cannot_overshoot_the_budget() -> anyhow::Result<()>
             failure.contains(&format!("requested {NEAR}, budget {}", 3 * NEAR)),
             "{failure}"
         );
+        if !failure.contains("in flight 0,") {
+            refused_while_in_flight += 1;
+        }
     }
+    assert!(
+        refused_while_in_flight > 0,
+        "the executes overlapped: a refusal counted calls still in flight"
+    );
     let u = usage(&w, id).await;
     assert_eq!(u["spent"], json!((3 * NEAR).to_string()));
     assert_eq!((&u["reserved"], &u["in_flight"]), (&json!("0"), &json!(0)));
