@@ -1109,11 +1109,15 @@ async fn sub_delegation_may_only_narrow_and_spending_counts_on_every_ancestor() 
     );
 
     let mut narrower = child.clone();
-    narrower["total_budget"] = json!((NEAR / 2).to_string());
+    narrower["total_budget"] = json!((3 * NEAR / 4).to_string());
     let sub: u64 = delegate(narrower).await?.json::<String>()?.parse()?;
     let sub_view = grant_view(&w, sub).await;
     assert_eq!(sub_view["parent_id"], json!(parent.to_string()));
     assert_eq!(sub_view["depth"], json!(1));
+    assert_eq!(
+        grant_view(&w, parent).await["children"],
+        json!([sub.to_string()])
+    );
     let pay = |deposit| {
         vec![call(
             w.app.id(),
@@ -1130,19 +1134,18 @@ async fn sub_delegation_may_only_narrow_and_spending_counts_on_every_ancestor() 
         json!((NEAR / 2).to_string()),
         "the parent pays too"
     );
-    // The parent's agent spends the rest; the child's own budget left would allow more, the parent's not.
+    // The parent's agent spends the rest of the parent's budget: carol's own budget still has
+    // NEAR/4 left, the parent's has nothing.
     must_succeed(&execute(&w.bot, w.vault.id(), parent, pay(NEAR / 2)).await);
-    let mut tiny = child.clone();
-    tiny["agent"] = json!({ "account": w.user.id() });
-    tiny["total_budget"] = json!("1");
-    let sub2: u64 = delegate(tiny).await?.json::<String>()?.parse()?;
-    let owner_as_agent = &w.user;
     must_refuse(
         &w,
-        owner_as_agent,
-        sub2,
-        pay(1),
-        &format!("total budget of grant {parent} exhausted: spent {NEAR}, in flight 0, requested 1, budget {NEAR}"),
+        &carol,
+        sub,
+        pay(NEAR / 4),
+        &format!(
+            "total budget of grant {parent} exhausted: spent {NEAR}, in flight 0, requested {}, budget {NEAR}",
+            NEAR / 4
+        ),
     )
     .await;
 
@@ -1155,7 +1158,7 @@ async fn sub_delegation_may_only_narrow_and_spending_counts_on_every_ancestor() 
             .transact()
             .await?,
     );
-    for id in [sub, sub2] {
+    for id in [parent, sub] {
         let status = view(
             &w.vault,
             "grant_status",
