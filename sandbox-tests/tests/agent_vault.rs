@@ -1149,7 +1149,21 @@ async fn sub_delegation_may_only_narrow_and_spending_counts_on_every_ancestor() 
     )
     .await;
 
-    // Revoking the parent revokes its subtree.
+    // The parent's agent may revoke the sub-grant it made; carol is stopped.
+    let revoked = w
+        .bot
+        .call(w.vault.id(), "revoke_delegated")
+        .args_json(json!({ "grant_id": sub.to_string() }))
+        .transact()
+        .await?;
+    assert!(revoked.json::<bool>()?);
+    must_refuse(&w, &carol, sub, pay(0), &format!("grant {sub} is revoked")).await;
+
+    // Revoking the parent revokes its whole subtree.
+    let dave = must_account(&w.worker).await;
+    let mut other = child.clone();
+    other["agent"] = account_agent(&dave);
+    let dave_sub: u64 = delegate(other).await?.json::<String>()?.parse()?;
     must_succeed(
         &w.user
             .call(w.vault.id(), "revoke")
@@ -1158,16 +1172,21 @@ async fn sub_delegation_may_only_narrow_and_spending_counts_on_every_ancestor() 
             .transact()
             .await?,
     );
-    for id in [parent, sub] {
-        let status = view(
-            &w.vault,
-            "grant_status",
-            json!({ "grant_id": id.to_string() }),
-        )
-        .await;
-        assert_eq!(status["reason"], json!("revoked"), "grant {id}");
-    }
-    must_refuse(&w, &carol, sub, pay(0), &format!("grant {sub} is revoked")).await;
+    let status = view(
+        &w.vault,
+        "grant_status",
+        json!({ "grant_id": dave_sub.to_string() }),
+    )
+    .await;
+    assert_eq!(status["reason"], json!("revoked"));
+    must_refuse(
+        &w,
+        &dave,
+        dave_sub,
+        pay(0),
+        &format!("grant {dave_sub} is revoked"),
+    )
+    .await;
     Ok(())
 }
 
