@@ -383,8 +383,11 @@ async fn main() -> Result<()> {
     });
 
     println!(
-        "Agent vault on {} — medians of {SAMPLES} runs, gas burnt by the transaction and all its receipts\n",
-        std::env::var("NEAR_SANDBOX_BIN_PATH").unwrap_or_default()
+        "Agent vault on {} — medians of {SAMPLES} runs, gas burnt by the transaction and all its \
+         receipts (refunds included). Direct: the agent's account calls the receiver itself (100 TGas \
+         attached); through `execute`: {} attached.\n",
+        std::env::var("NEAR_SANDBOX_BIN_PATH").unwrap_or_default(),
+        EXECUTE_GAS
     );
     println!(
         "| call | direct (TGas) | through `execute` (TGas) | overhead (TGas) | ≤ {TARGET_OVERHEAD_TGAS} TGas |"
