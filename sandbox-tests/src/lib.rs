@@ -192,3 +192,18 @@ pub fn res_wasm(file: &str) -> Vec<u8> {
     let path = repo_root().join("sandbox-tests").join("res").join(file);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
+
+/// What the signer of `outcome` paid for gas, at most: the larger of the tokens burnt (which include
+/// the NEP-536 refund penalty but, below protocol 87, exclude the 30% contract reward, as in nearcore)
+/// and all gas burnt at the current block's gas price.
+pub async fn gas_paid_bound(worker: &Worker<Sandbox>, outcome: &ExecutionFinalResult) -> u128 {
+    let price = worker
+        .view_block()
+        .await
+        .expect("view_block")
+        .header()
+        .gas_price()
+        .as_yoctonear();
+    let at_price = u128::from(outcome.total_gas_burnt.as_gas()) * price;
+    tokens_burnt(outcome).max(at_price)
+}
