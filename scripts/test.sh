@@ -19,12 +19,12 @@ step "build contracts and the local node"
 "$ROOT/scripts/build.sh"
 
 step "unit tests: contracts and tools"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
 
 step "node tests and end-to-end tests (protocol 88, the node's default)"
-cargo test --manifest-path "$NODE_MANIFEST" --workspace
+cargo test --manifest-path "$NODE_MANIFEST" --workspace --no-fail-fast
 
 # Mainnet ran protocol 86 in late 2026: prove the contracts there too. Our node takes the genesis
 # protocol from NEXUS_SANDBOX_PROTOCOL_VERSION; an official binary ignores it and runs its own.
 step "end-to-end tests again on protocol 86"
-NEXUS_SANDBOX_PROTOCOL_VERSION=86 cargo test --manifest-path "$NODE_MANIFEST" -p sandbox-tests
+NEXUS_SANDBOX_PROTOCOL_VERSION=86 cargo test --manifest-path "$NODE_MANIFEST" -p sandbox-tests --no-fail-fast
