@@ -207,3 +207,25 @@ pub async fn gas_paid_bound(worker: &Worker<Sandbox>, outcome: &ExecutionFinalRe
     let at_price = u128::from(outcome.total_gas_burnt.as_gas()) * price;
     tokens_burnt(outcome).max(at_price)
 }
+
+/// Calls a JSON view and returns its answer, panicking with the method name if it fails.
+pub async fn view(contract: &Contract, method: &str, args: serde_json::Value) -> serde_json::Value {
+    contract
+        .view(method)
+        .args_json(args)
+        .await
+        .unwrap_or_else(|e| panic!("view {method}: {e:?}"))
+        .json()
+        .unwrap_or_else(|e| panic!("view {method} answered non-JSON: {e:?}"))
+}
+
+/// Calls a view that must fail and returns the error text (the contract's message is in it).
+pub async fn view_err(contract: &Contract, method: &str, args: serde_json::Value) -> String {
+    match contract.view(method).args_json(args).await {
+        Ok(r) => panic!(
+            "view {method} succeeded: {}",
+            String::from_utf8_lossy(&r.result)
+        ),
+        Err(e) => format!("{e:?}"),
+    }
+}

@@ -8,7 +8,7 @@ use near_workspaces::types::{AccessKeyPermission, Gas, KeyType, NearToken, Secre
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
 use sandbox_tests::{
     GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_fail,
-    must_have_paid_only_gas, must_panic_with, must_succeed, res_wasm, sandbox, wasm,
+    must_have_paid_only_gas, must_panic_with, must_succeed, res_wasm, sandbox, view, wasm,
 };
 use serde_json::{Value, json};
 
@@ -129,16 +129,6 @@ async fn execute(
         .transact()
         .await
         .expect("execute transaction")
-}
-
-async fn view(contract: &Contract, method: &str, args: Value) -> Value {
-    contract
-        .view(method)
-        .args_json(args)
-        .await
-        .unwrap_or_else(|e| panic!("view {method}: {e:?}"))
-        .json()
-        .expect("json view")
 }
 
 async fn grant_view(world: &World, grant_id: u64) -> Value {

@@ -8,7 +8,7 @@ use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
     event_lines, must_account, must_balance, must_deploy, must_have_paid_only_gas, must_panic_with,
-    must_succeed, res_wasm, sandbox, sha256_hex, storage_byte_cost, wasm,
+    must_succeed, res_wasm, sandbox, sha256_hex, storage_byte_cost, view, view_err, wasm,
 };
 use serde_json::{Value, json};
 
@@ -73,27 +73,6 @@ async fn write_with(
         .transact()
         .await
         .unwrap_or_else(|e| panic!("{method}: {e:?}"))
-}
-
-async fn view(registry: &Contract, method: &str, args: Value) -> Value {
-    registry
-        .view(method)
-        .args_json(args)
-        .await
-        .unwrap_or_else(|e| panic!("view {method}: {e:?}"))
-        .json()
-        .expect("json")
-}
-
-/// A view that must fail; returns the error text.
-async fn view_err(registry: &Contract, method: &str, args: Value) -> String {
-    match registry.view(method).args_json(args).await {
-        Ok(r) => panic!(
-            "view {method} succeeded: {:?}",
-            String::from_utf8_lossy(&r.result)
-        ),
-        Err(e) => format!("{e:?}"),
-    }
 }
 
 async fn create_model(

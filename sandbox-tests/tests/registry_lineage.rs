@@ -9,7 +9,7 @@ use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
     GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_succeed, sandbox,
-    sha256_hex, storage_byte_cost,
+    sha256_hex, storage_byte_cost, view,
 };
 use serde_json::{Value, json};
 
@@ -48,16 +48,6 @@ async fn call(
         .transact()
         .await
         .unwrap_or_else(|e| panic!("{method}: {e:?}"))
-}
-
-async fn view(contract: &Contract, method: &str, args: Value) -> Value {
-    contract
-        .view(method)
-        .args_json(args)
-        .await
-        .unwrap_or_else(|e| panic!("view {method}: {e:?}"))
-        .json()
-        .expect("json")
 }
 
 /// Registers `id` with `terms` and publishes its version `version`.
