@@ -183,10 +183,10 @@ async fn writing_past_the_balance_fails_with_lack_balance_for_state() -> anyhow:
             .transact()
             .await?,
     );
-    let usage = hog.view_account().await?.storage_usage;
     // 100 NEAR pays for 10 MB at 1e19 yocto/byte; ask for 12 MB in 3 calls of 4 MB.
-    let mut last = None;
+    let mut failed = None;
     for chunk in 0..3u32 {
+        let usage_before = hog.view_account().await?.storage_usage;
         let outcome = hog
             .call("fill")
             .args_json(json!({ "first": 1000 + chunk * 100, "count": 100, "size": 40_000 }))
@@ -194,13 +194,17 @@ async fn writing_past_the_balance_fails_with_lack_balance_for_state() -> anyhow:
             .transact()
             .await?;
         if outcome.is_failure() {
-            last = Some(outcome);
+            failed = Some((outcome, usage_before));
             break;
         }
     }
-    let outcome = last.expect("filling 12 MB must fail on 100 NEAR");
+    let (outcome, usage_before) = failed.expect("filling 12 MB must fail on 100 NEAR");
     must_fail(&outcome, "LackBalanceForState");
-    assert!(hog.view_account().await?.storage_usage >= usage);
+    assert_eq!(
+        hog.view_account().await?.storage_usage,
+        usage_before,
+        "the failed call's writes are rolled back"
+    );
     Ok(())
 }
 
