@@ -337,8 +337,6 @@ impl Chain {
         let lookup = |h: &CryptoHash| blocks.height_of(h);
         let result = runtime.apply_chunk(store, &context, &transactions, incoming, &lookup);
 
-        let state_touched =
-            !transactions.is_empty() || !receipt_ids.is_empty() || !self.patches.is_empty();
         for patch in std::mem::take(&mut self.patches) {
             let applied = self.store.apply_patch(&patch.records, height);
             // The caller may have gone away; the patch is applied regardless.
@@ -384,13 +382,8 @@ impl Chain {
         }
         self.incoming = result.outgoing_receipts;
 
-        // Hashing the state costs O(state); an empty block (idle tick, finality block, a
-        // fast-forward jump without work) leaves it as it was.
-        let state_root = if state_touched || !outcome_ids.is_empty() {
-            self.store.state_root(height)
-        } else {
-            prev_root
-        };
+        // An empty block (idle tick, finality block, fast-forward jump) has its parent's root.
+        let state_root = self.store.state_root(height);
         let outcome_root = hash_of(&outcome_ids);
         let block = Block {
             height,

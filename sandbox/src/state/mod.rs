@@ -10,8 +10,9 @@
 //! * [`records`] loads genesis records (recomputing storage usage like nearcore's genesis
 //!   `StorageComputer`) and applies `sandbox_patch_state` records verbatim.
 //!
-//! There is no Merkle trie: [`Store::state_root`] is a sha256 digest over the live key-value pairs,
-//! which is all the chain needs for headers and view-call seeds.
+//! There is no Merkle trie: [`Store::state_root`] is a digest of the live key-value pairs (see
+//! [`StateDigest`]), kept up to date write by write, which is all the chain needs for headers and
+//! view-call seeds.
 
 mod records;
 mod update;
@@ -40,8 +41,64 @@ type History = Vec<(BlockHeight, Option<Vec<u8>>)>;
 #[derive(Debug, Default)]
 pub struct Store {
     entries: BTreeMap<Vec<u8>, History>,
-    /// Memoised state roots by height; a commit at height h forgets the roots at h and above.
-    roots: parking_lot::Mutex<BTreeMap<BlockHeight, CryptoHash>>,
+    /// The digest of the live (newest) state.
+    digest: StateDigest,
+    /// The state root after each commit, by the commit's height; a height without a commit has
+    /// the root of the closest committed height below it.
+    roots: BTreeMap<BlockHeight, CryptoHash>,
+}
+
+/// An order-independent digest of a set of key-value pairs: the sum, modulo 2^256, of
+/// sha256(len(key) ‖ key ‖ len(value) ‖ value) over the pairs. Adding or removing one pair is
+/// one hash, so a block's root costs O(its writes) rather than O(state) (hashing the whole
+/// state per block made every block slower as the state grew). This is an additive multiset
+/// hash: fine as a content fingerprint for a local node, not a commitment an adversary can't
+/// forge, and not nearcore's Merkle root (no proofs are served).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct StateDigest([u64; 4]);
+
+impl StateDigest {
+    fn entry_hash(key: &[u8], value: &[u8]) -> [u64; 4] {
+        let mut hasher = Sha256::new();
+        hasher.update((key.len() as u64).to_le_bytes());
+        hasher.update(key);
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value);
+        let bytes: [u8; 32] = hasher.finalize().into();
+        std::array::from_fn(|i| {
+            u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("8 bytes"))
+        })
+    }
+
+    fn add(&mut self, key: &[u8], value: &[u8]) {
+        let limbs = Self::entry_hash(key, value);
+        let mut carry = false;
+        for (acc, limb) in self.0.iter_mut().zip(limbs) {
+            let (sum, c1) = acc.overflowing_add(limb);
+            let (sum, c2) = sum.overflowing_add(u64::from(carry));
+            *acc = sum;
+            carry = c1 || c2;
+        }
+    }
+
+    fn remove(&mut self, key: &[u8], value: &[u8]) {
+        let limbs = Self::entry_hash(key, value);
+        let mut borrow = false;
+        for (acc, limb) in self.0.iter_mut().zip(limbs) {
+            let (diff, b1) = acc.overflowing_sub(limb);
+            let (diff, b2) = diff.overflowing_sub(u64::from(borrow));
+            *acc = diff;
+            borrow = b1 || b2;
+        }
+    }
+
+    fn root(&self) -> CryptoHash {
+        let mut hasher = Sha256::new();
+        for limb in self.0 {
+            hasher.update(limb.to_le_bytes());
+        }
+        CryptoHash(hasher.finalize().into())
+    }
 }
 
 impl Store {
@@ -137,21 +194,11 @@ impl Store {
     /// A digest of the whole state at `at` (used as the state root in block headers and as the
     /// view-call seed).
     pub fn state_root(&self, at: BlockHeight) -> CryptoHash {
-        if let Some(root) = self.roots.lock().get(&at) {
-            return *root;
-        }
-        let mut hasher = Sha256::new();
-        for (key, history) in &self.entries {
-            if let Some(value) = value_at(history, at) {
-                hasher.update((key.len() as u64).to_le_bytes());
-                hasher.update(key);
-                hasher.update((value.len() as u64).to_le_bytes());
-                hasher.update(value);
-            }
-        }
-        let root = CryptoHash(hasher.finalize().into());
-        self.roots.lock().insert(at, root);
-        root
+        self.roots
+            .range(..=at)
+            .next_back()
+            .map(|(_, root)| *root)
+            .unwrap_or_else(|| StateDigest::default().root())
     }
 
     /// The raw value of a raw trie key as of the end of block `at`.
@@ -191,19 +238,28 @@ impl Store {
         changes: impl IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>,
         height: BlockHeight,
     ) {
-        self.roots.lock().split_off(&height);
+        self.roots.split_off(&height);
         for (key, value) in changes {
-            let history = self.entries.entry(key).or_default();
+            let history = self.entries.entry(key.clone()).or_default();
             match history.last_mut() {
-                Some((h, v)) if *h == height => *v = value,
                 Some((h, _)) if *h > height => {
                     // History is append-only; a write below the newest height would rewrite the
                     // past. The chain never does this; keep the newest entry authoritative.
                     tracing::warn!(target: "sandbox::state", height, newest = *h, "write below history head ignored");
+                    continue;
                 }
+                Some((_, Some(old))) => self.digest.remove(&key, old),
+                _ => {}
+            }
+            if let Some(new) = &value {
+                self.digest.add(&key, new);
+            }
+            match history.last_mut() {
+                Some((h, v)) if *h == height => *v = value,
                 _ => history.push((height, value)),
             }
         }
+        self.roots.insert(height, self.digest.root());
     }
 }
 

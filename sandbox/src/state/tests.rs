@@ -177,3 +177,46 @@ fn state_root_follows_a_later_commit_at_the_same_height() {
     store.commit([(key, Some(b"v2".to_vec()))], 3);
     assert_ne!(store.state_root(3), before);
 }
+
+#[test]
+fn state_root_depends_only_on_the_live_entries_not_on_how_they_were_written() {
+    let key = |k: &[u8]| {
+        TrieKey::ContractData {
+            account_id: alice(),
+            key: k.to_vec(),
+        }
+        .to_vec()
+    };
+    let mut winding = Store::new();
+    winding.commit([(key(b"a"), Some(b"1".to_vec()))], 1);
+    winding.commit(
+        [
+            (key(b"b"), Some(b"2".to_vec())),
+            (key(b"a"), Some(b"3".to_vec())),
+        ],
+        2,
+    );
+    winding.commit([(key(b"b"), None), (key(b"c"), Some(b"4".to_vec()))], 4);
+
+    let mut direct = Store::new();
+    direct.commit(
+        [
+            (key(b"c"), Some(b"4".to_vec())),
+            (key(b"a"), Some(b"3".to_vec())),
+        ],
+        1,
+    );
+
+    assert_eq!(winding.state_root(4), direct.state_root(1));
+    assert_eq!(
+        winding.state_root(9),
+        winding.state_root(4),
+        "no commit since 4"
+    );
+    assert_ne!(winding.state_root(2), winding.state_root(4));
+    assert_eq!(
+        winding.state_root(3),
+        winding.state_root(2),
+        "a skipped height has the root of the block before it"
+    );
+}
