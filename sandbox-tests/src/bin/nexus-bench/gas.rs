@@ -8,7 +8,7 @@
 //! views are also called as function-call transactions (a `&self` method runs the same code), which report
 //! the gas burnt.
 //!
-//! Run after `scripts/build.sh`: `cargo run --manifest-path sandbox/Cargo.toml -p sandbox-tests --bin gas-bench`.
+//! Run after `scripts/build.sh`: `nexus-bench gas` (see main.rs).
 
 use anyhow::{Context, Result, ensure};
 use near_workspaces::network::Sandbox;
@@ -199,8 +199,7 @@ fn manifest(tag: &str) -> Value {
             "schema_digest": sha256_hex(b"schema v1"), "uris": [format!("ipfs://bafy{}", &sha256_hex(tag.as_bytes())[..40])] })
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+pub async fn run() -> Result<()> {
     let worker = sandbox().await?;
     let registry = must_deploy(&worker, "model-registry").await;
     let lineage = must_deploy(&worker, "dataset-lineage").await;

@@ -2,11 +2,11 @@
 //! printed as a markdown table: gas of a call made directly by the agent's account vs the same call
 //! made through `vault.execute` (gas burnt summed over the transaction and every receipt), the
 //! overhead with and without a model binding, and the storage a grant and a logged action take.
-//! Numbers, not assertions (the end-to-end tests in `tests/agent_vault.rs` assert behaviour):
+//! Numbers, not assertions (the end-to-end tests in `tests/e2e/agent_vault.rs` assert behaviour):
 //!
 //! ```sh
 //! scripts/build.sh agent-vault model-registry status-message
-//! cargo run --manifest-path sandbox/Cargo.toml -p sandbox-tests --bin vault-bench
+//! cargo run --manifest-path sandbox/Cargo.toml -p sandbox-tests --bin nexus-bench -- vault
 //! ```
 
 use anyhow::{Context, Result, ensure};
@@ -206,8 +206,7 @@ impl Row {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+pub async fn run() -> Result<()> {
     let worker = sandbox().await?;
     let user = must_account(&worker).await;
     let bot = must_account(&worker).await;

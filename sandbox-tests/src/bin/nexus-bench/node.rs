@@ -1,7 +1,7 @@
 //! Benchmark of a NEAR node binary (ours by default, any through NEAR_SANDBOX_BIN_PATH), printed as a
 //! table: start-up to the first `GET /status` answer, median `broadcast_tx_commit` latency of a transfer
 //! and of a function call with a callback, resident memory after 1,000 transactions, transactions per
-//! second. Numbers, not assertions: run `cargo run --release -p sandbox-tests --bin node-bench`.
+//! second. Numbers, not assertions: `nexus-bench node` (see main.rs).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -222,8 +222,7 @@ fn call(method: &str, args: serde_json::Value, gas_tgas: u64) -> Action {
     }))
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+pub async fn run() -> Result<()> {
     let bin = binary()?;
     let mut starts = Vec::new();
     for _ in 0..STARTS {

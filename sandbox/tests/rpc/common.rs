@@ -1,6 +1,5 @@
 //! A node started from the built binary exactly as near-sandbox does (`init --fast`, then `run`
 //! on a free loopback port), and helpers to talk to it.
-#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::Path;

@@ -1,8 +1,6 @@
 //! Malformed requests get neard's exact errors and HTTP codes, and the node keeps serving.
 
-mod rpc_common;
-
-use rpc_common::Node;
+use crate::common::Node;
 use serde_json::json;
 
 #[tokio::test]
@@ -117,7 +115,7 @@ async fn malformed_requests_get_precise_errors_and_the_node_keeps_serving() {
 #[tokio::test]
 async fn payload_limit_is_honoured() {
     let home = tempfile::tempdir().unwrap();
-    rpc_common::init_home(home.path());
+    crate::common::init_home(home.path());
     let path = home.path().join("config.json");
     let mut config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -134,7 +132,7 @@ async fn payload_limit_is_honoured() {
 #[test]
 fn run_fails_clearly_on_bad_config_and_busy_port() {
     let home = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(rpc_common::bin())
+    let out = std::process::Command::new(crate::common::bin())
         .args(["--home", home.path().to_str().unwrap(), "run"])
         .output()
         .unwrap();
@@ -144,10 +142,10 @@ fn run_fails_clearly_on_bad_config_and_busy_port() {
         "{out:?}"
     );
 
-    rpc_common::init_home(home.path());
+    crate::common::init_home(home.path());
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = busy.local_addr().unwrap().to_string();
-    let out = std::process::Command::new(rpc_common::bin())
+    let out = std::process::Command::new(crate::common::bin())
         .args([
             "--home",
             home.path().to_str().unwrap(),
@@ -169,7 +167,7 @@ fn run_fails_clearly_on_bad_config_and_busy_port() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     genesis["chain_id"] = json!("mainnet");
     std::fs::write(&path, genesis.to_string()).unwrap();
-    let out = std::process::Command::new(rpc_common::bin())
+    let out = std::process::Command::new(crate::common::bin())
         .args([
             "--home",
             home.path().to_str().unwrap(),

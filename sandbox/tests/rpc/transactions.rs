@@ -1,13 +1,11 @@
 //! Transactions over JSON-RPC: submission, waiting levels, idempotent resends and the exact
 //! invalid-transaction errors.
 
-mod rpc_common;
-
+use crate::common::{Node, base64, sign};
 use near_crypto::{InMemorySigner, KeyType, SecretKey};
 use near_primitives::action::{Action, TransferAction};
 use near_primitives::hash::CryptoHash;
 use near_primitives::types::Balance;
-use rpc_common::{Node, base64, sign};
 use serde_json::json;
 
 fn transfer(yocto: u128) -> Vec<Action> {

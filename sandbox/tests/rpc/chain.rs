@@ -1,11 +1,9 @@
 //! Node and chain info, queries, finality, fast-forward and state patches over JSON-RPC, with
 //! near-jsonrpc-client's typed views where clients use them.
 
-mod rpc_common;
-
+use crate::common::Node;
 use near_jsonrpc_client::{JsonRpcClient, methods};
 use near_primitives::types::{BlockReference, EpochReference, Finality};
-use rpc_common::Node;
 use serde_json::json;
 
 #[tokio::test]
@@ -392,7 +390,7 @@ async fn blocks_come_on_demand_and_an_idle_chain_still_ticks() {
     // Work is produced at once and made final without waiting for idle ticks.
     let signer = node.validator();
     let nonce = node.nonce("test.near", &signer).await;
-    let tx = rpc_common::sign(
+    let tx = crate::common::sign(
         &signer,
         nonce + 1,
         "near",
@@ -407,7 +405,7 @@ async fn blocks_come_on_demand_and_an_idle_chain_still_ticks() {
     let result = node
         .result(
             "send_tx",
-            json!({"signed_tx_base64": rpc_common::base64(&tx), "wait_until": "FINAL"}),
+            json!({"signed_tx_base64": crate::common::base64(&tx), "wait_until": "FINAL"}),
         )
         .await;
     assert_eq!(result["final_execution_status"], "FINAL");
