@@ -229,3 +229,48 @@ pub async fn view_err(contract: &Contract, method: &str, args: serde_json::Value
         Err(e) => format!("{e:?}"),
     }
 }
+
+/// The gas profile of a transaction, as markdown: one section per receipt (executor, gas burnt)
+/// listing each cost the node reported (`metadata.gas_profile`), largest first. Benchmarks print
+/// it on request (`NEXUS_BENCH_PROFILE=1`) to show where a method's gas goes.
+pub async fn gas_profile(
+    worker: &Worker<Sandbox>,
+    outcome: &ExecutionFinalResult,
+) -> anyhow::Result<String> {
+    use near_jsonrpc_client::{JsonRpcClient, methods};
+    use near_primitives::views::TxExecutionStatus;
+    let client = JsonRpcClient::connect(worker.rpc_addr());
+    let request = methods::tx::RpcTransactionStatusRequest {
+        transaction_info: methods::tx::TransactionInfo::TransactionId {
+            tx_hash: near_primitives::hash::CryptoHash(outcome.outcome().transaction_hash.0),
+            sender_account_id: outcome.outcome().executor_id.clone(),
+        },
+        wait_until: TxExecutionStatus::Final,
+    };
+    let view = client
+        .call(request)
+        .await?
+        .final_execution_outcome
+        .ok_or_else(|| anyhow::anyhow!("a final transaction has an outcome"))?
+        .into_outcome();
+    let tgas = |gas: u64| gas as f64 / 1e12;
+    let mut out = String::new();
+    for o in std::iter::once(&view.transaction_outcome).chain(&view.receipts_outcome) {
+        out += &format!(
+            "\n{} — {:.4} TGas burnt\n",
+            o.outcome.executor_id,
+            tgas(o.outcome.gas_burnt.as_gas())
+        );
+        let mut costs: Vec<_> = o.outcome.metadata.gas_profile.clone().unwrap_or_default();
+        costs.sort_by_key(|c| std::cmp::Reverse(c.gas_used.as_gas()));
+        for c in costs.iter().filter(|c| c.gas_used.as_gas() > 0) {
+            out += &format!(
+                "  {:<14} {:<36} {:.4}\n",
+                c.cost_category,
+                c.cost,
+                tgas(c.gas_used.as_gas())
+            );
+        }
+    }
+    Ok(out)
+}

@@ -21,6 +21,7 @@ use crate::grants::{GrantId, current_agent, valid_method};
 use crate::ledger::Settlement;
 use crate::limits::*;
 use crate::policy::{CallView, check_active, json_type, match_call};
+use crate::settle::{SettleStore, settle};
 use crate::{AgentVault, AgentVaultExt};
 
 /// One call an agent asks the vault to make.
@@ -260,9 +261,13 @@ impl AgentVault {
     }
 
     /// Private callback of `execute`: settles one call. Returns its outcome.
+    ///
+    /// Takes no `self`: settling reads and writes only the grant chain and the action record
+    /// (see [`crate::settle`]), so the root state is neither loaded nor rewritten. The SDK lists a
+    /// method without `self` as a view in the ABI; this is a private callback all the same.
     #[private]
     #[handle_result]
-    pub fn on_settle(&mut self, action_id: U64) -> Result<Outcome, VaultError> {
+    pub fn on_settle(action_id: U64) -> Result<Outcome, VaultError> {
         Self::require_self("on_settle")?;
         let succeeded = matches!(
             env::promise_result_checked(0, 0),
@@ -273,7 +278,7 @@ impl AgentVault {
         } else {
             (Settlement::Failed, Outcome::Failed)
         };
-        Ok(self.settle_action(action_id.0, how, outcome))
+        Ok(SettleStore::open().settle(action_id.0, how, outcome))
     }
 
     /// Private callback of `execute` with a model check: makes the reserved calls if the bound
@@ -313,7 +318,13 @@ impl AgentVault {
             }
             Some(outcome) => {
                 for call in calls {
-                    self.settle_action(call.action_id.0, Settlement::Refused, outcome);
+                    settle(
+                        &mut self.grants,
+                        &mut self.actions,
+                        call.action_id.0,
+                        Settlement::Refused,
+                        outcome,
+                    );
                 }
                 Ok(false)
             }
@@ -349,51 +360,5 @@ impl AgentVault {
                     .on_settle(call.action_id),
             )
             .detach();
-    }
-
-    /// Ends a pending action on its grant and every ancestor, records the outcome, emits
-    /// `call_settled`. Never fails (callbacks must commit); settling twice changes nothing.
-    pub(crate) fn settle_action(
-        &mut self,
-        action_id: u64,
-        how: Settlement,
-        outcome: Outcome,
-    ) -> Outcome {
-        let Ok(index) = u32::try_from(action_id) else {
-            return Outcome::Pending;
-        };
-        let Some(mut record) = self.actions.get(index).cloned() else {
-            return Outcome::Pending;
-        };
-        if record.outcome != Outcome::Pending {
-            return record.outcome;
-        }
-        let mut next: Option<GrantId> = Some(record.grant_id.0);
-        let mut level = 0usize;
-        while let Some(id) = next {
-            let Some(mut grant) = self.load_grant(id) else {
-                break;
-            };
-            let window = record.windows.get(level).map_or(0, |w| w.0);
-            grant.usage.settle(record.deposit.0, window, how);
-            next = grant.parent_id.map(|p| p.0);
-            self.put_grant(id, grant);
-            level = level.saturating_add(1);
-            if level > usize::from(MAX_DELEGATION_DEPTH) {
-                break;
-            }
-        }
-        record.outcome = outcome;
-        let grant_id = record.grant_id;
-        let deposit = record.deposit;
-        self.actions.replace(index, record);
-        VaultEvent::CallSettled {
-            action_id: U64(action_id),
-            grant_id,
-            outcome,
-            deposit,
-        }
-        .emit();
-        outcome
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Layout: this file holds the state and `new`; each module holds the entry points of one concern
 //! (`grants`, `execute`, `delegation`, `keys`, `funds`, `pause`, `views`, `upgrade`) or the pure
-//! logic they share (`policy`, `ledger`, `audit`).
+//! logic they share (`policy`, `ledger`, `audit`, `settle`).
 //!
 //! Storage: every byte is paid from the vault's own balance, which is the owner's money. Grant
 //! changes are measured (`env::storage_usage` before/after) and recorded on the grant; a change
@@ -29,6 +29,7 @@ pub mod ledger;
 pub mod limits;
 pub mod pause;
 pub mod policy;
+pub mod settle;
 pub mod storage_keys;
 pub mod upgrade;
 pub mod views;

@@ -126,9 +126,13 @@ fn package_name(manifest: &Path) -> Result<String> {
         .with_context(|| format!("no package name in {}", manifest.display()))
 }
 
-/// The repository root: two levels above this crate's manifest.
+/// The repository root: two levels above this crate's manifest. `cargo run` passes the manifest
+/// directory at run time; prefer it to the compile-time one, which is stale when two checkouts
+/// share one target directory and cargo reuses a binary built from the other.
 fn workspace_root() -> Result<PathBuf> {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     here.ancestors()
         .nth(2)
         .map(Path::to_path_buf)

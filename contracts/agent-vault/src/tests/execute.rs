@@ -115,10 +115,7 @@ fn settling_twice_changes_nothing() {
         .unwrap();
     b.settle(0, true);
     let before = b.snapshot();
-    let outcome = b
-        .as_callback(PromiseResult::Failed)
-        .on_settle(U64(0))
-        .unwrap();
+    let outcome = b.on_settle(PromiseResult::Failed, 0).unwrap();
     assert_eq!(outcome, Outcome::Succeeded);
     assert_eq!(b.snapshot(), before);
 }
@@ -131,18 +128,27 @@ fn settle_callback_called_by_an_outsider_is_rejected() {
         .unwrap();
     assert_fails!(
         b,
-        b.as_agent(EVE).on_settle(U64(0)),
+        {
+            b.as_agent(EVE);
+            b.stored(|| AgentVault::on_settle(U64(0)))
+        },
         "'on_settle' is a callback and may only be called by the vault itself, not 'eve.near'"
     );
     assert_fails!(
         b,
-        b.as_agent(BOT).on_settle(U64(0)),
+        {
+            b.as_agent(BOT);
+            b.stored(|| AgentVault::on_settle(U64(0)))
+        },
         "'on_settle' is a callback and may only be called by the vault itself, not 'bot.near'"
     );
     // The vault itself, but not as a callback (no promise result).
     assert_fails!(
         b,
-        b.as_account(VAULT, 0).on_settle(U64(0)),
+        {
+            b.as_account(VAULT, 0);
+            b.stored(|| AgentVault::on_settle(U64(0)))
+        },
         "'on_settle' must be called as a callback of exactly one promise, got 0 results"
     );
 }
@@ -593,7 +599,8 @@ fn argument_rules_compare_json_values_whatever_the_key_order() {
 fn an_audit_entry_and_its_ledger_update_cost_a_bounded_number_of_bytes() {
     let (mut b, id) = bench_with_bot_grant();
     b.as_agent(BOT);
-    b.vault.flush();
+    // The root state is stored, as on chain (settling reads the stored state).
+    b.stored(|| ());
     let before = env::storage_usage();
     b.vault.execute(U64(id), vec![publish(near(1))]).unwrap();
     b.vault.flush();
@@ -604,4 +611,24 @@ fn an_audit_entry_and_its_ledger_update_cost_a_bounded_number_of_bytes() {
     b.settle(0, true);
     b.vault.flush();
     assert_eq!(env::storage_usage() - before, per_call);
+}
+
+#[test]
+fn settlement_opens_the_audit_log_by_prefix_and_sees_the_entries_execute_appended() {
+    // `on_settle` reads the log through a map over the Vector's storage keys (no root state):
+    // the two must name the same entries, or settlement would silently find nothing.
+    let (mut b, id) = bench_with_bot_grant();
+    b.as_agent(BOT)
+        .execute(U64(id), vec![publish(near(1)), publish(near(1))])
+        .unwrap();
+    b.vault.flush();
+    let by_prefix: near_sdk::store::LookupMap<u32, crate::audit::ActionRecord> =
+        near_sdk::store::LookupMap::new(crate::storage_keys::StorageKey::Actions);
+    for index in 0..2u32 {
+        assert_eq!(by_prefix.get(&index), b.vault.actions.get(index));
+    }
+    assert_eq!(by_prefix.get(&2), None);
+    b.settle(1, false);
+    assert_eq!(b.vault.get_action(U64(1)).unwrap().outcome, Outcome::Failed);
+    assert_eq!(b.vault.get_action(U64(0)).unwrap().outcome, Outcome::Pending);
 }

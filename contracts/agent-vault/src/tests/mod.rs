@@ -180,7 +180,28 @@ impl Bench {
         } else {
             PromiseResult::Failed
         };
-        self.as_callback(result).on_settle(U64(id)).unwrap();
+        self.on_settle(result, id).unwrap();
+    }
+
+    /// `on_settle` as the runtime runs it: with the promise result, on the stored state (it
+    /// takes no `self`), after which the bench reloads the contract as the next call would.
+    pub fn on_settle(
+        &mut self,
+        result: PromiseResult,
+        id: u64,
+    ) -> Result<crate::audit::Outcome, crate::errors::VaultError> {
+        self.as_callback(result);
+        self.stored(|| AgentVault::on_settle(U64(id)))
+    }
+
+    /// Runs `call` on the stored state: writes the contract, runs it, reads the contract back
+    /// (fresh collections, no stale cache).
+    pub fn stored<T>(&mut self, call: impl FnOnce() -> T) -> T {
+        self.vault.flush();
+        env::state_write(&self.vault);
+        let out = call();
+        self.vault = env::state_read().expect("the contract state was just written");
+        out
     }
 
     /// Everything observable through the views (grants, ledger, log, keys, pause), as JSON.

@@ -16,7 +16,7 @@ use near_primitives::views::TxExecutionStatus;
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
-use sandbox_tests::{must_account, must_deploy, sandbox};
+use sandbox_tests::{gas_profile, must_account, must_deploy, sandbox};
 use serde_json::{Value, json};
 
 /// Runs of each measured call; the table shows the median.
@@ -340,6 +340,10 @@ pub async fn run() -> Result<()> {
                 )
                 .await?;
             action_bytes.push(b.vault_storage().await? - before);
+            if i == 0 && std::env::var_os("NEXUS_BENCH_PROFILE").is_some() {
+                println!("gas profile of {what} through the vault:");
+                println!("{}", gas_profile(&b.worker, &outcome).await?);
+            }
             let outcome = final_outcomes(&b.worker, &outcome).await?;
             through.push(total(&outcome));
             if i == 0 && grant_id == one_target.0 {
