@@ -232,7 +232,7 @@ pub async fn view_err(contract: &Contract, method: &str, args: serde_json::Value
 
 /// The gas profile of a transaction, as markdown: one section per receipt (executor, gas burnt)
 /// listing each cost the node reported (`metadata.gas_profile`), largest first. Benchmarks print
-/// it on request (`NEXUS_BENCH_PROFILE=1`) to show where a method's gas goes.
+/// it on request (`NEXUS_BENCH_PROFILE=1`, or `=<method>` in `nexus-bench gas`) to show where a method's gas goes.
 pub async fn gas_profile(
     worker: &Worker<Sandbox>,
     outcome: &ExecutionFinalResult,

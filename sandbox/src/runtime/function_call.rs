@@ -2,7 +2,6 @@
 //! half of `actions.rs`): the contract loader, the compiled-contract cache and the conversion of
 //! VM errors into the protocol's `FunctionCallError`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use near_primitives::errors::{
@@ -15,29 +14,41 @@ use near_vm_runner::logic::errors::{
     MethodResolveError as VmMethodResolveError, VMRunnerError,
 };
 use near_vm_runner::logic::{External, VMContext, VMOutcome};
-use near_vm_runner::{CompiledContractInfo, ContractCode, ContractRuntimeCache};
-use parking_lot::Mutex;
+use near_vm_runner::{
+    ContractCode, ContractRuntimeCache, FilesystemContractRuntimeCache, noop_background_spawner,
+};
 
 use near_parameters::RuntimeConfig;
 
-/// An in-memory cache of compiled contracts, shared by every call of the node's lifetime.
-#[derive(Clone, Default)]
-pub struct InMemoryContractCache {
-    compiled: Arc<Mutex<HashMap<CryptoHash, CompiledContractInfo>>>,
+/// The compiled-contract cache: near-vm-runner's filesystem cache, as nearcore uses it, in a
+/// directory private to this process (removed with the runtime), with its in-memory cache of
+/// loaded modules. That memory cache matters: without it the VM deserializes the compiled module
+/// again on every call, mapping fresh executable memory each time (slower calls, and the node's
+/// resident memory grew by about 1.7 MB per call of a 300 KB contract).
+pub struct ContractCache {
+    pub cache: FilesystemContractRuntimeCache,
+    _dir: tempfile::TempDir,
 }
 
-impl ContractRuntimeCache for InMemoryContractCache {
-    fn handle(&self) -> Box<dyn ContractRuntimeCache> {
-        Box::new(self.clone())
-    }
+/// Loaded modules kept in memory (near-vm-runner weighs each at 16 MiB of its budget and allows
+/// four times this many entries).
+const LOADED_MODULES: usize = 64;
 
-    fn put(&self, key: &CryptoHash, value: CompiledContractInfo) -> std::io::Result<()> {
-        self.compiled.lock().insert(*key, value);
-        Ok(())
-    }
-
-    fn get(&self, key: &CryptoHash) -> std::io::Result<Option<CompiledContractInfo>> {
-        Ok(self.compiled.lock().get(key).cloned())
+impl ContractCache {
+    pub fn new() -> std::io::Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("nexus-sandbox-contracts-")
+            .tempdir()?;
+        let cache = FilesystemContractRuntimeCache::with_memory_cache(
+            dir.path(),
+            None::<&str>,
+            "contract.cache",
+            LOADED_MODULES,
+            None,
+            FilesystemContractRuntimeCache::MAX_DISK_CACHE_BYTES,
+            noop_background_spawner(),
+        )?;
+        Ok(Self { cache, _dir: dir })
     }
 }
 

@@ -48,7 +48,7 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-use function_call::InMemoryContractCache;
+use function_call::ContractCache;
 use near_primitives::transaction::{ExecutionMetadata, ExecutionOutcome, ExecutionStatus};
 use near_primitives::utils::create_receipt_id_from_transaction;
 use near_vm_runner::ContractRuntimeCache;
@@ -114,7 +114,7 @@ pub struct Runtime {
     protocol_version: ProtocolVersion,
     chain_id: String,
     validator: (AccountId, Balance),
-    cache: InMemoryContractCache,
+    cache: ContractCache,
     transaction_validity_period: BlockHeight,
     max_gas_burnt_view: Option<Gas>,
 }
@@ -152,7 +152,8 @@ impl Runtime {
             protocol_version,
             chain_id,
             validator,
-            cache: InMemoryContractCache::default(),
+            cache: ContractCache::new()
+                .map_err(|e| anyhow::anyhow!("creating the compiled-contract cache: {e}"))?,
             transaction_validity_period: DEFAULT_TRANSACTION_VALIDITY_PERIOD,
             max_gas_burnt_view: None,
         })
@@ -187,7 +188,7 @@ impl Runtime {
     }
 
     pub(crate) fn cache(&self) -> &dyn ContractRuntimeCache {
-        &self.cache
+        &self.cache.cache
     }
 
     /// The gas limit of view calls.
@@ -203,7 +204,7 @@ impl Runtime {
             block,
             chain_id: &self.chain_id,
             validator: &self.validator,
-            cache: &self.cache,
+            cache: &self.cache.cache,
             minimum_stake: self.validator.1.saturating_div(10),
         }
     }

@@ -15,7 +15,7 @@ use near_workspaces::network::Sandbox;
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
-use sandbox_tests::{must_account, must_deploy, sandbox, sha256_hex, tgas};
+use sandbox_tests::{gas_profile, must_account, must_deploy, sandbox, sha256_hex, tgas};
 use serde_json::{Value, json};
 
 const LIMIT_TGAS: f64 = 10.0;
@@ -60,6 +60,12 @@ impl Bench {
             "{method} ({case}) failed: {outcome:#?}"
         );
         let after = storage(watched).await?;
+        if let Ok(only) = std::env::var("NEXUS_BENCH_PROFILE") {
+            if only.is_empty() || only == method {
+                println!("gas profile of {method} ({case}):");
+                println!("{}", gas_profile(&self.worker, &outcome).await?);
+            }
+        }
         self.rows.push(Row {
             contract: label,
             method: method.to_string(),
