@@ -1,7 +1,9 @@
 //! Code upgrades and state migration.
 //!
-//! `upgrade(code)` (owner only, 1 yoctoNEAR) deploys new code and, in the same batch, calls `migrate()` on
-//! it; if `migrate` fails the deployment is rolled back with it. `migrate` is `#[private]` and
+//! `upgrade` (owner only, 1 yoctoNEAR; the call input is the raw wasm, as in the model registry and the agent
+//! vault — no JSON, no base64, so large code costs no decoding gas) deploys new code and, in the same batch,
+//! calls `migrate()` on it; if `migrate` fails the deployment is rolled back with it. The first release took
+//! `{"code": "<base64>"}`; upgrading from it uses that form once. `migrate` is `#[private]` and
 //! `#[init(ignore_state)]`: it reads the stored state and returns the current layout.
 //!
 //! The stored root carries `state_version`. To change the layout: keep a frozen copy of the old root struct
@@ -9,7 +11,6 @@
 //! Collections are addressed by `StorageKey` prefixes, which are append-only, so migrating the root never
 //! moves their entries.
 
-use near_sdk::json_types::Base64VecU8;
 use near_sdk::{Gas, NearToken, Promise, env, near};
 
 use crate::errors::{Error, Result};
@@ -35,25 +36,26 @@ fn hex(bytes: &[u8]) -> String {
 
 #[near]
 impl Contract {
-    /// Deploys `code` (base64 wasm) to this account and migrates the state. Owner only; 1 yoctoNEAR.
+    /// Deploys the call input (raw wasm) to this account and migrates the state. Owner only; 1 yoctoNEAR.
     #[payable]
     #[handle_result]
-    pub fn upgrade(&mut self, code: Base64VecU8) -> Result<Promise> {
+    pub fn upgrade(&mut self) -> Result<Promise> {
         require_one_yocto()?;
         self.require_owner("upgrade the contract")?;
-        if !code.0.starts_with(b"\0asm") {
+        let code = env::input().unwrap_or_default();
+        if !code.starts_with(b"\0asm") {
             return Err(Error::InvalidField {
                 field: "code",
-                value: format!("{} bytes", code.0.len()),
-                rule: "must be a wasm module (starting with \\0asm)",
+                value: format!("{} bytes", code.len()),
+                rule: "the call input must be the new contract wasm (starting with \\0asm)",
             });
         }
         Event::ContractUpgraded {
-            code_hash: hex(&env::sha256_array(&code.0)),
+            code_hash: hex(&env::sha256_array(&code)),
         }
         .emit();
         Ok(Promise::new(env::current_account_id())
-            .deploy_contract(code.0)
+            .deploy_contract(code)
             .function_call(
                 "migrate".to_string(),
                 Vec::new(),

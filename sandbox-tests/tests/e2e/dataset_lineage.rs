@@ -1880,6 +1880,49 @@ async fn upgrading_a_populated_lineage_contract_from_the_first_release_keeps_eve
         before,
         "every record reads back after the upgrade"
     );
+
+    // From this release on, `upgrade` takes the raw wasm as its input, like the registry and the
+    // vault; the first release's JSON form is refused.
+    let json_form = lineage
+        .as_account()
+        .call(lineage.id(), "upgrade")
+        .args_json(json!({ "code": encoded }))
+        .deposit(NearToken::from_yoctonear(1))
+        .max_gas()
+        .transact()
+        .await?;
+    must_panic_with(
+        &json_form,
+        &format!(
+            "invalid code '{} bytes': the call input must be the new contract wasm (starting with \\0asm)",
+            json!({ "code": encoded }).to_string().len()
+        ),
+    );
+    let again = lineage
+        .as_account()
+        .call(lineage.id(), "upgrade")
+        .args(new_code.clone())
+        .deposit(NearToken::from_yoctonear(1))
+        .max_gas()
+        .transact()
+        .await?;
+    must_succeed(&again);
+    assert!(again.receipt_failures().is_empty(), "{again:#?}");
+    assert_eq!(
+        event_lines(&again),
+        vec![
+            event(
+                "contract_upgraded",
+                &format!(r#"{{"code_hash":"{}"}}"#, sha256_hex(&new_code))
+            ),
+            event("contract_migrated", r#"{"from_state_version":1}"#),
+        ]
+    );
+    assert_eq!(
+        read_everything(&lineage).await,
+        before,
+        "every record reads back after the second upgrade"
+    );
     must_succeed(
         &publish(
             &alice,

@@ -62,35 +62,43 @@ fn the_owner_hands_over_ownership_with_one_yocto() {
 }
 
 #[test]
-fn upgrade_is_owner_only_and_deploys_then_migrates_in_one_batch() {
+fn upgrade_is_owner_only_takes_raw_wasm_and_deploys_then_migrates_in_one_batch() {
     let mut c = setup();
-    let code = near_sdk::json_types::Base64VecU8(vec![0, 97, 115, 109]);
-    must_fail(
+    let code = b"\0asm\x01\0\0\0".to_vec();
+    must_fail_with_input(
         &mut c,
         STRANGER,
         1,
-        |c| c.upgrade(code.clone()).map(|_| ()),
+        code.clone(),
+        |c| c.upgrade().map(|_| ()),
         "account 'stranger.near' is not allowed to upgrade the contract",
     );
-    must_fail(
+    must_fail_with_input(
         &mut c,
         OWNER,
         0,
-        |c| c.upgrade(code.clone()).map(|_| ()),
+        code.clone(),
+        |c| c.upgrade().map(|_| ()),
         "this action requires an attached deposit of exactly 1 yoctoNEAR, got 0",
     );
-    must_fail(
+    must_fail_with_input(
         &mut c,
         OWNER,
         1,
-        |c| {
-            c.upgrade(near_sdk::json_types::Base64VecU8(vec![1, 2, 3]))
-                .map(|_| ())
-        },
-        "invalid code '3 bytes': must be a wasm module (starting with \\0asm)",
+        br#"{"code":"AGFzbQ=="}"#.to_vec(),
+        |c| c.upgrade().map(|_| ()),
+        "invalid code '19 bytes': the call input must be the new contract wasm (starting with \\0asm)",
     );
-    call(OWNER, 1);
-    drop(c.upgrade(code).unwrap());
+    must_fail_with_input(
+        &mut c,
+        OWNER,
+        1,
+        Vec::new(),
+        |c| c.upgrade().map(|_| ()),
+        "invalid code '0 bytes': the call input must be the new contract wasm (starting with \\0asm)",
+    );
+    call_with(OWNER, 1, START_NS, code);
+    drop(c.upgrade().unwrap());
     let receipts = get_created_receipts();
     assert_eq!(receipts.len(), 1);
     assert_eq!(receipts[0].receiver_id, account(CONTRACT));

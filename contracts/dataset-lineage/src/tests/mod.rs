@@ -55,9 +55,14 @@ pub fn call(caller: &str, deposit: u128) {
 }
 
 pub fn call_at(caller: &str, deposit: u128, now_ns: u64) {
+    call_with(caller, deposit, now_ns, Vec::new());
+}
+
+/// A call whose raw input is `input` (methods that read `env::input()` themselves, like `upgrade`).
+pub fn call_with(caller: &str, deposit: u128, now_ns: u64, input: Vec<u8>) {
     let usage = env::storage_usage();
     let storage = near_sdk::mock::with_mocked_blockchain(|b| b.take_storage());
-    let context = VMContextBuilder::new()
+    let mut context = VMContextBuilder::new()
         .current_account_id(account(CONTRACT))
         .predecessor_account_id(account(caller))
         .signer_account_id(account(caller))
@@ -66,6 +71,7 @@ pub fn call_at(caller: &str, deposit: u128, now_ns: u64) {
         .storage_usage(usage)
         .block_timestamp(now_ns)
         .build();
+    context.input = input.into();
     env::set_blockchain_interface(MockedBlockchain::new(
         context,
         test_vm_config(),
@@ -131,9 +137,21 @@ pub fn must_fail<T: Debug>(
     f: impl FnOnce(&mut Contract) -> Result<T>,
     expected: &str,
 ) {
+    must_fail_with_input(c, caller, deposit, Vec::new(), f, expected);
+}
+
+/// [`must_fail`] for a call whose raw input is `input`.
+pub fn must_fail_with_input<T: Debug>(
+    c: &mut Contract,
+    caller: &str,
+    deposit: u128,
+    input: Vec<u8>,
+    f: impl FnOnce(&mut Contract) -> Result<T>,
+    expected: &str,
+) {
     let stored = storage_snapshot();
     let root = near_sdk::borsh::to_vec(&*c).unwrap();
-    call(caller, deposit);
+    call_with(caller, deposit, START_NS, input);
     let err = f(c).expect_err("the call should fail");
     assert_eq!(err.to_string(), expected);
     assert!(
