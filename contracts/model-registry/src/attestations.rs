@@ -175,9 +175,9 @@ impl Registry {
         v.attestation_count = list.push(v.attestation_count, id)?;
         drop(list);
         let (model_id, version) = (v.model_id.clone(), v.version.clone());
-        self.attestations.insert(
+        self.attestations.set(
             id,
-            VersionedAttestation::V1(Attestation {
+            Some(VersionedAttestation::V1(Attestation {
                 id,
                 version_seq,
                 attester: attester.clone(),
@@ -190,7 +190,7 @@ impl Registry {
                 supersedes,
                 superseded_by: None,
                 revoked: None,
-            }),
+            })),
         );
         if let Some(old) = supersedes
             && let Some(a) = self.attestations.get_mut(&old)

@@ -5,7 +5,8 @@
 //! active. Modules, by what they hold:
 //!
 //! - [`models`]: namespaces, models, maintainers, two-step ownership transfer, metadata.
-//! - [`versions`]: publishing versions, the lookup-by-hash index, the lineage consent callback.
+//! - [`versions`]: publishing versions, the lineage consent callback.
+//! - [`hash_index`]: the lookup-by-hash index (file sha256 or manifest digest → versions).
 //! - [`manifest`]: artifact manifests and their canonical, documented digest.
 //! - [`semver`]: SemVer 2.0.0 parsing and precedence.
 //! - [`aliases`]: named pointers to versions with on-chain history.
@@ -25,6 +26,7 @@ pub mod aliases;
 pub mod attestations;
 pub mod errors;
 pub mod events;
+pub mod hash_index;
 pub mod history;
 pub mod limits;
 pub mod manifest;
@@ -43,9 +45,10 @@ mod tests;
 
 use crate::aliases::{Alias, AliasKey};
 use crate::attestations::VersionedAttestation;
+use crate::hash_index::HashHit;
 use crate::models::{Namespace, VersionedModel};
 use crate::storage_keys::StorageKey;
-use crate::versions::{HashHit, VersionedModelVersion};
+use crate::versions::VersionedModelVersion;
 
 /// Contract state, versioned: a new layout adds a variant and `migrate` converts.
 #[near(contract_state)]
@@ -69,8 +72,9 @@ pub struct Registry {
     /// `namespace/name@version` → version seq.
     pub version_ids: LookupMap<String, u64>,
     pub next_version_seq: u64,
-    /// File sha256 or manifest digest → every place that publishes it.
-    pub hash_index: LookupMap<[u8; 32], IterableSet<HashHit>>,
+    /// File sha256 or manifest digest → every place that publishes it, as the first release indexed it. Read
+    /// alongside the current index (see [`hash_index`]); nothing is added to it any more.
+    pub legacy_hash_index: LookupMap<[u8; 32], IterableSet<HashHit>>,
     pub aliases: LookupMap<AliasKey, Alias>,
     pub attestations: LookupMap<u64, VersionedAttestation>,
     pub next_attestation_id: u64,
@@ -104,7 +108,7 @@ impl VersionedContract {
             versions: LookupMap::new(StorageKey::Versions),
             version_ids: LookupMap::new(StorageKey::VersionIds),
             next_version_seq: 0,
-            hash_index: LookupMap::new(StorageKey::HashIndex),
+            legacy_hash_index: LookupMap::new(StorageKey::HashIndex),
             aliases: LookupMap::new(StorageKey::Aliases),
             attestations: LookupMap::new(StorageKey::Attestations),
             next_attestation_id: 0,
@@ -120,7 +124,7 @@ impl Registry {
         self.model_ids.flush();
         self.versions.flush();
         self.version_ids.flush();
-        self.hash_index.flush();
+        self.legacy_hash_index.flush();
         self.aliases.flush();
         self.attestations.flush();
     }

@@ -70,8 +70,12 @@ impl From<&ManifestFile> for FileView {
     }
 }
 
-fn check_path(field: &str, path: &str) -> Result<(), RegistryError> {
-    validate::max_len(field, path, PATH_MAX_LEN)?;
+/// Checks the path of `files[i]`; the field name is only formatted for an error (publishing checks up to 64).
+fn check_path(i: usize, path: &str) -> Result<(), RegistryError> {
+    let field = || format!("files[{i}].path");
+    if path.len() > PATH_MAX_LEN {
+        return validate::max_len(&field(), path, PATH_MAX_LEN);
+    }
     let reason = if path.is_empty() {
         Some("must not be empty")
     } else if path.chars().any(char::is_control) {
@@ -89,7 +93,7 @@ fn check_path(field: &str, path: &str) -> Result<(), RegistryError> {
         None
     };
     match reason {
-        Some(r) => Err(RegistryError::invalid(field, path, r)),
+        Some(r) => Err(RegistryError::invalid(field(), path, r)),
         None => Ok(()),
     }
 }
@@ -102,8 +106,8 @@ pub fn parse(files: &[FileInput]) -> Result<Vec<ManifestFile>, RegistryError> {
     validate::max_items("files", files, MAX_FILES)?;
     let mut out = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
-        check_path(&format!("files[{i}].path"), &f.path)?;
-        let sha256 = validate::digest(&format!("files[{i}].sha256"), &f.sha256)?;
+        check_path(i, &f.path)?;
+        let sha256 = validate::digest_of(|| format!("files[{i}].sha256"), &f.sha256)?;
         out.push(ManifestFile {
             path: f.path.clone(),
             sha256,

@@ -112,40 +112,111 @@ impl Model {
     }
 }
 
-/// Versioned model record: a new layout adds a variant; reads convert to the latest.
+/// Versioned model record: a new layout adds a variant. `get`/`get_mut` give the part every layout shares.
 #[near(serializers = [borsh])]
 #[derive(Clone, Debug)]
 pub enum VersionedModel {
+    /// First release.
     V1(Model),
+    /// Second release: adds [`Publishing`]. First-release records are converted when a publish or a lineage
+    /// callback writes them (never by a migration), so both variants are live.
+    V2(Model, Publishing),
+}
+
+/// What publishing needs from a model, kept on the record every publish already reads and writes.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Publishing {
+    /// The newest published version: a new version must be greater. Kept here so a publish does not read the
+    /// version list and the previous version's whole record to compare.
+    pub latest_version: Option<String>,
+    /// Set while `pending_version` is a version published by this release.
+    pub pending: Option<PendingPublish>,
+}
+
+/// What removing a pending version needs, recorded when it is published.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingPublish {
+    /// Position of each of the version's hash-index hits in its digest's list: one per file (in the version's
+    /// file order), then the manifest digest's. See [`crate::hash_index`].
+    pub hit_positions: Vec<u32>,
 }
 
 impl VersionedModel {
     pub fn get(&self) -> &Model {
         match self {
-            Self::V1(m) => m,
+            Self::V1(m) | Self::V2(m, _) => m,
         }
     }
 
     pub fn get_mut(&mut self) -> &mut Model {
         match self {
-            Self::V1(m) => m,
+            Self::V1(m) | Self::V2(m, _) => m,
+        }
+    }
+
+    /// `None` for a first-release record, which does not track it.
+    pub fn publishing(&self) -> Option<&Publishing> {
+        match self {
+            Self::V1(_) => None,
+            Self::V2(_, p) => Some(p),
+        }
+    }
+
+    /// Replaces what publishing tracks, converting a first-release record.
+    pub fn set_publishing(&mut self, publishing: Publishing) {
+        match self {
+            Self::V1(m) => *self = Self::V2(m.clone(), publishing),
+            Self::V2(_, p) => *p = publishing,
         }
     }
 }
 
 impl Registry {
     pub(crate) fn model(&self, model_id: &str) -> Result<&Model, RegistryError> {
-        self.models
-            .get(model_id)
-            .map(VersionedModel::get)
-            .ok_or_else(|| RegistryError::ModelNotFound(model_id.into()))
+        self.model_record(model_id).map(VersionedModel::get)
     }
 
     pub(crate) fn model_mut(&mut self, model_id: &str) -> Result<&mut Model, RegistryError> {
+        self.model_record_mut(model_id).map(VersionedModel::get_mut)
+    }
+
+    pub(crate) fn model_record(&self, model_id: &str) -> Result<&VersionedModel, RegistryError> {
+        self.models
+            .get(model_id)
+            .ok_or_else(|| RegistryError::ModelNotFound(model_id.into()))
+    }
+
+    pub(crate) fn model_record_mut(
+        &mut self,
+        model_id: &str,
+    ) -> Result<&mut VersionedModel, RegistryError> {
         self.models
             .get_mut(model_id)
-            .map(VersionedModel::get_mut)
             .ok_or_else(|| RegistryError::ModelNotFound(model_id.into()))
+    }
+
+    /// The model's newest published version.
+    pub(crate) fn latest_version(&self, model_id: &str) -> Result<Option<String>, RegistryError> {
+        let record = self.model_record(model_id)?;
+        if let Some(p) = record.publishing() {
+            return Ok(p.latest_version.clone());
+        }
+        // A first-release record: the last published entry of the version list.
+        let m = record.get();
+        let published = if m.pending_version.is_some() {
+            m.version_count.saturating_sub(1)
+        } else {
+            m.version_count
+        };
+        let Some(last) = published.checked_sub(1) else {
+            return Ok(None);
+        };
+        let seq = self
+            .version_at(m.seq, last)
+            .ok_or(RegistryError::Overflow("version list"))?;
+        Ok(Some(self.version(seq)?.version.clone()))
     }
 
     /// The model, if `account` is its owner.
@@ -227,22 +298,25 @@ impl VersionedContract {
             .checked_add(1)
             .ok_or(RegistryError::Overflow("model count"))?;
         r.model_ids.push(model_id.clone());
-        r.models.insert(
+        r.models.set(
             model_id.clone(),
-            VersionedModel::V1(Model {
-                seq,
-                id: model_id.clone(),
-                owner: caller.clone(),
-                pending_owner: None,
-                maintainers: Vec::new(),
-                metadata: metadata.clone(),
-                created_at: now,
-                updated_at: now,
-                version_count: 0,
-                pending_version: None,
-                aliases: Vec::new(),
-                history_len: 0,
-            }),
+            Some(VersionedModel::V2(
+                Model {
+                    seq,
+                    id: model_id.clone(),
+                    owner: caller.clone(),
+                    pending_owner: None,
+                    maintainers: Vec::new(),
+                    metadata: metadata.clone(),
+                    created_at: now,
+                    updated_at: now,
+                    version_count: 0,
+                    pending_version: None,
+                    aliases: Vec::new(),
+                    history_len: 0,
+                },
+                Publishing::default(),
+            )),
         );
         r.record(&model_id, &caller, HistoryAction::ModelCreated { metadata })?;
         r.flush();

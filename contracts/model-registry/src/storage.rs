@@ -58,9 +58,7 @@ impl StorageCharge {
     pub fn settle(&self, forwarded: NearToken, hold: bool) -> Result<Settled, RegistryError> {
         let end = env::storage_usage();
         let added = end.saturating_sub(self.start);
-        let storage_cost = env::storage_byte_cost()
-            .checked_mul(u128::from(added))
-            .ok_or(RegistryError::Overflow("storage cost"))?;
+        let storage_cost = bytes_cost(added)?;
         let required = storage_cost
             .checked_add(forwarded)
             .ok_or(RegistryError::Overflow("required deposit"))?;
@@ -85,6 +83,13 @@ impl StorageCharge {
         }
         Ok(Settled { storage_cost })
     }
+}
+
+/// What `bytes` of storage cost.
+pub fn bytes_cost(bytes: u64) -> Result<NearToken, RegistryError> {
+    env::storage_byte_cost()
+        .checked_mul(u128::from(bytes))
+        .ok_or(RegistryError::Overflow("storage cost"))
 }
 
 /// Sends `amount` back to `to` if it is not zero.
@@ -119,17 +124,19 @@ impl<T: BorshSerialize + BorshDeserialize> List<T> {
         self.map.get(&index)
     }
 
+    /// Writes `value` at `index` (without reading what was there).
     pub fn set(&mut self, index: u32, value: T) {
-        self.map.insert(index, value);
+        self.map.set(index, Some(value));
     }
 
+    /// Deletes `index` (without reading what was there).
     pub fn remove(&mut self, index: u32) {
-        self.map.remove(&index);
+        self.map.set(index, None);
     }
 
-    /// Appends at `len` and returns the new length.
+    /// Appends at `len` and returns the new length. One storage write, no read.
     pub fn push(&mut self, len: u32, value: T) -> Result<u32, RegistryError> {
-        self.map.insert(len, value);
+        self.map.set(len, Some(value));
         len.checked_add(1)
             .ok_or(RegistryError::Overflow("list length"))
     }

@@ -17,9 +17,10 @@ pub enum StorageKey {
     Versions,
     /// `namespace/name@version` → version seq
     VersionIds,
-    /// sha256 → set of [`crate::versions::HashHit`]
+    /// sha256 → set of [`crate::hash_index::HashHit`] (first-release index: read, never added to; see
+    /// [`crate::hash_index`])
     HashIndex,
-    /// per-digest set of hits
+    /// per-digest set of hits (first-release index)
     HashHits { digest: [u8; 32] },
     /// per-model list: index → version seq
     ModelVersions { model: u64 },
@@ -33,4 +34,8 @@ pub enum StorageKey {
     Attestations,
     /// per-version list: index → attestation id
     VersionAttestations { version: u64 },
+    /// sha256 → [`crate::hash_index::HashHead`]: hit count and the hit at position 0 (second-release index)
+    HashHead { digest: [u8; 32] },
+    /// (sha256, position ≥ 1) → [`crate::hash_index::HashHit`] (second-release index)
+    HashEntry { digest: [u8; 32], position: u32 },
 }

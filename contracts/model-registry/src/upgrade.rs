@@ -4,6 +4,11 @@
 //! this account and calls `migrate` in the same batch, so a failing migration reverts the deploy. `migrate`
 //! reads whatever state version is stored and converts it to the current one; it is `#[private]` and
 //! `#[init(ignore_state)]`.
+//!
+//! The state version numbers the root record's layout. Records under it change layout lazily, never by a
+//! migration that walks them: the second release reads first-release model records
+//! ([`crate::models::VersionedModel::V1`]) and hash-index entries ([`crate::hash_index`]) as they are, and
+//! writes the new layouts as records are written.
 
 use near_sdk::{AccountId, NearToken, Promise, env, near};
 

@@ -180,8 +180,13 @@ pub fn label(field: &str, value: &str, max: usize) -> Result<(), RegistryError> 
 
 /// A 32-byte digest given as 64 hex characters (either case).
 pub fn digest(field: &str, value: &str) -> Result<[u8; 32], RegistryError> {
+    digest_of(|| field.to_string(), value)
+}
+
+/// [`digest`] with the field name computed only for an error.
+pub fn digest_of(field: impl FnOnce() -> String, value: &str) -> Result<[u8; 32], RegistryError> {
     let err = |reason: String| RegistryError::InvalidDigest {
-        field: field.to_string(),
+        field: field(),
         value: value.chars().take(80).collect(),
         reason,
     };

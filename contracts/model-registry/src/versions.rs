@@ -13,7 +13,8 @@
 //! forwarding [`LINEAGE_USAGE_DEPOSIT_PER_DATASET`] per dataset. The lineage contract keeps what its records
 //! cost, returns the rest to the registry in the same call and answers `{"storage_cost":"<yocto>"}`; it panics
 //! when a dataset version is unknown or its terms forbid the use. Then [`VersionedContract::on_training_usage_recorded`]:
-//! - on success marks the version published and refunds the publisher `forwarded − storage_cost`;
+//! - on success marks the version published and refunds the publisher `forwarded − storage_cost`, plus the
+//!   storage the model record frees (it stops remembering where the pending version's hash-index hits are);
 //! - on failure removes the version and everything it wrote (version record, id, list entry, hash index
 //!   entries), marks its history entry `rejected`, and refunds the publisher everything it still held (the
 //!   registry's storage charge and the forwarded amount, which the protocol returned to the registry).
@@ -22,19 +23,20 @@
 
 use near_sdk::json_types::{U64, U128};
 use near_sdk::serde_json::{self, json};
-use near_sdk::store::IterableSet;
 use near_sdk::{AccountId, NearToken, Promise, PromiseError, PromiseOrValue, env, near};
 
 #[allow(unused_imports)]
 use crate::VersionedContractExt;
 use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
+use crate::hash_index::{self, HashHit};
 use crate::history::HistoryAction;
 use crate::limits::*;
 use crate::manifest::{self, FileInput, ManifestFile};
+use crate::models::{PendingPublish, Publishing};
 use crate::semver::Version;
 use crate::status::VersionStatus;
-use crate::storage::{List, StorageCharge, refund};
+use crate::storage::{List, StorageCharge, bytes_cost, refund};
 use crate::storage_keys::StorageKey;
 use crate::validate;
 use crate::{Registry, VersionedContract};
@@ -124,15 +126,6 @@ impl VersionedModelVersion {
     }
 }
 
-/// One place that publishes a digest: a file of a version, or (`file: None`) the version's manifest.
-#[near(serializers = [borsh])]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct HashHit {
-    pub version: u64,
-    /// Index into the version's sorted `files`.
-    pub file: Option<u16>,
-}
-
 /// What `publish_version` (or its callback) returns.
 #[near(serializers = [json])]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,27 +198,107 @@ impl Registry {
             .copied()
     }
 
-    fn index_hash(&mut self, digest: [u8; 32], hit: HashHit) {
-        let set = self
-            .hash_index
-            .entry(digest)
-            .or_insert_with(|| IterableSet::new(StorageKey::HashHits { digest }));
-        set.insert(hit);
-        set.flush();
+    /// The hash-index hits of version `v`: one per file, in file order, then the manifest digest's.
+    pub(crate) fn hits(v: &ModelVersion) -> Result<Vec<([u8; 32], HashHit)>, RegistryError> {
+        let version = v.seq;
+        let mut hits = Vec::with_capacity(v.files.len().saturating_add(1));
+        for (i, f) in v.files.iter().enumerate() {
+            let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
+            hits.push((
+                f.sha256,
+                HashHit {
+                    version,
+                    file: Some(file),
+                },
+            ));
+        }
+        hits.push((
+            v.manifest_digest,
+            HashHit {
+                version,
+                file: None,
+            },
+        ));
+        Ok(hits)
     }
 
-    fn unindex_hash(&mut self, digest: [u8; 32], hit: &HashHit) {
-        let now_empty = match self.hash_index.get_mut(&digest) {
-            Some(set) => {
-                set.remove(hit);
-                set.flush();
-                set.is_empty()
-            }
-            None => false,
-        };
-        if now_empty {
-            self.hash_index.remove(&digest);
+    /// Removes the hits of pending version `v` from the index, given where its publish put them. A hit moved
+    /// into a freed position gets its remembered position updated: in `positions` when it is one of `v`'s own
+    /// (not removed yet), on its model when it belongs to another pending version.
+    fn unindex_pending(
+        &mut self,
+        v: &ModelVersion,
+        positions: &[u32],
+    ) -> Result<(), RegistryError> {
+        let hits = Self::hits(v)?;
+        if hits.len() != positions.len() {
+            return Err(RegistryError::Overflow("pending hit positions"));
         }
+        let mut positions = positions.to_vec();
+        for (i, (digest, hit)) in hits.into_iter().enumerate() {
+            let position = positions[i];
+            let Some((moved, from)) = hash_index::remove(digest, hit, position)? else {
+                continue;
+            };
+            if moved.version == v.seq {
+                let own = moved.file.map_or(v.files.len(), usize::from);
+                if let Some(p) = positions.get_mut(own) {
+                    *p = position;
+                }
+            } else {
+                self.repoint_pending_hit(moved, from, position)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A hit moved from position `from` to `to`: if it belongs to another pending version, update the position
+    /// that version remembers.
+    fn repoint_pending_hit(
+        &mut self,
+        moved: HashHit,
+        from: u32,
+        to: u32,
+    ) -> Result<(), RegistryError> {
+        let v = self.version(moved.version)?;
+        if v.publication != Publication::Pending {
+            return Ok(());
+        }
+        let index = moved.file.map_or(v.files.len(), usize::from);
+        let model_id = v.model_id.clone();
+        let record = self.model_record_mut(&model_id)?;
+        let Some(mut publishing) = record.publishing().cloned() else {
+            return Ok(());
+        };
+        if let Some(p) = publishing
+            .pending
+            .as_mut()
+            .and_then(|p| p.hit_positions.get_mut(index))
+            && *p == from
+        {
+            *p = to;
+            record.set_publishing(publishing);
+        }
+        Ok(())
+    }
+
+    /// Removes the hits of a version published by the first release (still pending at the upgrade) from the
+    /// first-release index.
+    fn unindex_legacy(&mut self, v: &ModelVersion) -> Result<(), RegistryError> {
+        for (digest, hit) in Self::hits(v)? {
+            let now_empty = match self.legacy_hash_index.get_mut(&digest) {
+                Some(set) => {
+                    set.remove(&hit);
+                    set.flush();
+                    set.is_empty()
+                }
+                None => false,
+            };
+            if now_empty {
+                self.legacy_hash_index.remove(&digest);
+            }
+        }
+        Ok(())
     }
 
     /// Settles a pending version: `Some(_)` (consent) publishes it, `None` removes it. Returns the version as
@@ -245,7 +318,12 @@ impl Registry {
         let v = self.version_mut(seq)?;
         v.publication = Publication::Published;
         let v = v.clone();
-        self.model_mut(&v.model_id)?.pending_version = None;
+        let record = self.model_record_mut(&v.model_id)?;
+        record.get_mut().pending_version = None;
+        record.set_publishing(Publishing {
+            latest_version: Some(v.version.clone()),
+            pending: None,
+        });
         self.settle_history_publication(v.model_seq, v.history_index, Publication::Published);
         Ok(Some(v))
     }
@@ -253,24 +331,17 @@ impl Registry {
     /// Removes a pending version and everything its publish wrote, except its (rewritten) history entry.
     fn remove_pending(&mut self, seq: u64) -> Result<ModelVersion, RegistryError> {
         let v = self.version(seq)?.clone();
-        for (i, f) in v.files.iter().enumerate() {
-            let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
-            self.unindex_hash(
-                f.sha256,
-                &HashHit {
-                    version: seq,
-                    file: Some(file),
-                },
-            );
+        let publishing = self.model_record(&v.model_id)?.publishing().cloned();
+        match publishing.as_ref().and_then(|p| p.pending.as_ref()) {
+            Some(pending) => self.unindex_pending(&v, &pending.hit_positions)?,
+            None => self.unindex_legacy(&v)?,
         }
-        self.unindex_hash(
-            v.manifest_digest,
-            &HashHit {
-                version: seq,
-                file: None,
-            },
-        );
-        let model = self.model_mut(&v.model_id)?;
+        let record = self.model_record_mut(&v.model_id)?;
+        if let Some(mut p) = publishing {
+            p.pending = None;
+            record.set_publishing(p);
+        }
+        let model = record.get_mut();
         let last = model
             .version_count
             .checked_sub(1)
@@ -281,8 +352,8 @@ impl Registry {
             model.version_count = last;
         }
         model.pending_version = None;
-        self.version_ids.remove(&v.version_id());
-        self.versions.remove(&seq);
+        self.version_ids.set(v.version_id(), None);
+        self.versions.set(seq, None);
         self.settle_history_publication(v.model_seq, v.history_index, Publication::Rejected);
         Ok(v)
     }
@@ -332,18 +403,16 @@ impl VersionedContract {
             });
         }
         let parsed = Version::parse("version", &version)?;
-        if let Some(last) = model.version_count.checked_sub(1) {
-            let latest_seq = r
-                .version_at(model_seq, last)
-                .ok_or(RegistryError::Overflow("version list"))?;
-            let latest = r.version(latest_seq)?.version.clone();
-            if parsed <= Version::parse("version", &latest)? {
-                return Err(RegistryError::VersionNotIncreasing {
-                    model_id,
-                    version,
-                    latest,
-                });
-            }
+        // Stored on the model (one read, already made); first-release records read the version list.
+        let latest = r.latest_version(&model_id)?;
+        if let Some(latest) = &latest
+            && parsed <= Version::parse("version", latest)?
+        {
+            return Err(RegistryError::VersionNotIncreasing {
+                model_id,
+                version,
+                latest: latest.clone(),
+            });
         }
         let files = manifest::parse(&files)?;
         let uris = uris.unwrap_or_default();
@@ -422,54 +491,52 @@ impl VersionedContract {
                 publication,
             },
         )?;
-        for (i, f) in files.iter().enumerate() {
-            let file = u16::try_from(i).map_err(|_| RegistryError::Overflow("file index"))?;
-            r.index_hash(
-                f.sha256,
-                HashHit {
-                    version: seq,
-                    file: Some(file),
-                },
-            );
-        }
-        r.index_hash(
+        let record = VersionedModelVersion::V1(ModelVersion {
+            seq,
+            model_id: model_id.clone(),
+            model_seq,
+            version: version.clone(),
+            files,
             manifest_digest,
-            HashHit {
-                version: seq,
-                file: None,
-            },
-        );
-        let model = r.model_mut(&model_id)?;
+            uris,
+            model_card_digest,
+            base_model,
+            training_datasets: training_datasets.clone(),
+            commercial_use,
+            publisher: caller.clone(),
+            published_at: env::block_timestamp(),
+            block_height: env::block_height(),
+            publication,
+            status: VersionStatus::Active,
+            attestation_count: 0,
+            history_index,
+        });
+        let hit_positions = Registry::hits(record.get())?
+            .into_iter()
+            .map(|(digest, hit)| hash_index::add(digest, hit))
+            .collect::<Result<Vec<_>, _>>()?;
+        let model = r.model_record_mut(&model_id)?;
+        let m = model.get_mut();
         let mut list: List<u64> = List::open(StorageKey::ModelVersions { model: model_seq });
-        model.version_count = list.push(model.version_count, seq)?;
+        m.version_count = list.push(m.version_count, seq)?;
         drop(list);
         if pending {
-            model.pending_version = Some(seq);
+            m.pending_version = Some(seq);
         }
-        r.version_ids.insert(version_id.clone(), seq);
-        r.versions.insert(
-            seq,
-            VersionedModelVersion::V1(ModelVersion {
-                seq,
-                model_id: model_id.clone(),
-                model_seq,
-                version: version.clone(),
-                files,
-                manifest_digest,
-                uris,
-                model_card_digest,
-                base_model,
-                training_datasets: training_datasets.clone(),
-                commercial_use,
-                publisher: caller.clone(),
-                published_at: env::block_timestamp(),
-                block_height: env::block_height(),
-                publication,
-                status: VersionStatus::Active,
-                attestation_count: 0,
-                history_index,
-            }),
-        );
+        model.set_publishing(if pending {
+            Publishing {
+                latest_version: latest,
+                pending: Some(PendingPublish { hit_positions }),
+            }
+        } else {
+            Publishing {
+                latest_version: Some(version.clone()),
+                pending: None,
+            }
+        });
+        // Fresh keys: `set` writes without reading first.
+        r.version_ids.set(version_id.clone(), Some(seq));
+        r.versions.set(seq, Some(record));
         r.flush();
 
         let Some(lineage) = lineage else {
@@ -560,12 +627,27 @@ impl VersionedContract {
             Err(_) => None,
         };
         let r = self.registry_mut();
-        match r.settle_pending(version_seq.0, consent) {
+        let usage = env::storage_usage();
+        let settled = r.settle_pending(version_seq.0, consent);
+        r.flush();
+        match settled {
             Ok(Some(v)) => {
                 let version_id = v.version_id();
                 let digest = hex::encode(v.manifest_digest);
                 if let Some(lineage_cost) = consent {
-                    refund(&publisher, forwarded.saturating_sub(lineage_cost));
+                    // Publishing shrinks the model record (it no longer names the pending version nor
+                    // remembers its index positions), bytes the publisher paid for; a first-release record
+                    // grows instead (it learns its latest version), which the publisher pays for.
+                    let end = env::storage_usage();
+                    let freed = bytes_cost(usage.saturating_sub(end)).unwrap_or_default();
+                    let added = bytes_cost(end.saturating_sub(usage)).unwrap_or_default();
+                    refund(
+                        &publisher,
+                        forwarded
+                            .saturating_sub(lineage_cost)
+                            .saturating_add(freed)
+                            .saturating_sub(added),
+                    );
                     RegistryEvent::VersionPublished {
                         model_id: v.model_id,
                         version: v.version,

@@ -2,6 +2,7 @@
 //! with a message naming the value). u64 and u128 values are strings.
 
 use near_sdk::json_types::U64;
+use near_sdk::store::IterableSet;
 use near_sdk::{AccountId, env, near};
 
 #[allow(unused_imports)]
@@ -9,6 +10,7 @@ use crate::VersionedContractExt;
 use crate::aliases::{AliasKey, AliasMove, history_key};
 use crate::attestations::{AttestationKind, AttestationState, matches};
 use crate::errors::RegistryError;
+use crate::hash_index;
 use crate::history::HistoryEntry;
 use crate::limits::*;
 use crate::manifest::{self, FileInput, FileView};
@@ -161,15 +163,10 @@ pub struct AttestationPage {
 
 impl Registry {
     fn model_view(&self, m: &Model) -> ModelView {
-        let list = List::<u64>::open(StorageKey::ModelVersions { model: m.seq });
         let published = if m.pending_version.is_some() {
             m.version_count.saturating_sub(1)
         } else {
             m.version_count
-        };
-        let version_name = |seq: Option<&u64>| {
-            seq.and_then(|s| self.version(*s).ok())
-                .map(|v| v.version.clone())
         };
         ModelView {
             model_id: m.id.clone(),
@@ -180,10 +177,11 @@ impl Registry {
             created_at: U64(m.created_at),
             updated_at: U64(m.updated_at),
             version_count: published,
-            latest_version: published
-                .checked_sub(1)
-                .and_then(|i| version_name(list.get(i))),
-            pending_version: version_name(m.pending_version.as_ref()),
+            latest_version: self.latest_version(&m.id).ok().flatten(),
+            pending_version: m
+                .pending_version
+                .and_then(|s| self.version(s).ok())
+                .map(|v| v.version.clone()),
             aliases: m.aliases.clone(),
             history_len: m.history_len,
         }
@@ -315,17 +313,31 @@ impl VersionedContract {
     ) -> Result<Vec<HashHitView>, RegistryError> {
         let digest = validate::digest("sha256", &sha256)?;
         let r = self.registry();
-        let Some(set) = r.hash_index.get(&digest) else {
-            page(0, from_index, limit)?;
-            return Ok(Vec::new());
-        };
-        let range = page(set.len(), from_index, limit)?;
-        let start = usize::try_from(range.start).map_err(|_| RegistryError::Overflow("index"))?;
-        let count = range.len();
-        Ok(set
-            .iter()
-            .skip(start)
-            .take(count)
+        // First-release hits come first, then this release's (see `crate::hash_index`).
+        let legacy = r.legacy_hash_index.get(&digest);
+        let legacy_len = legacy.map_or(0, IterableSet::len);
+        let head = hash_index::head(digest);
+        let len = legacy_len
+            .checked_add(head.map_or(0, |h| h.len))
+            .ok_or(RegistryError::Overflow("hash index length"))?;
+        let range = page(len, from_index, limit)?;
+        let mut hits = Vec::with_capacity(range.len());
+        if let Some(set) = legacy
+            && range.start < legacy_len
+        {
+            let skip =
+                usize::try_from(range.start).map_err(|_| RegistryError::Overflow("index"))?;
+            let take = usize::try_from(range.end.min(legacy_len) - range.start)
+                .map_err(|_| RegistryError::Overflow("index"))?;
+            hits.extend(set.iter().skip(skip).take(take).copied());
+        }
+        if let Some(head) = &head {
+            for i in range.start.max(legacy_len)..range.end {
+                hits.extend(hash_index::hit_at(digest, head, i - legacy_len));
+            }
+        }
+        Ok(hits
+            .into_iter()
             .filter_map(|hit| {
                 let v = r.version(hit.version).ok()?;
                 let file = hit.file.and_then(|i| v.files.get(usize::from(i)));

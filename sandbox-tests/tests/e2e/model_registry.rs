@@ -2295,6 +2295,46 @@ async fn upgrading_a_populated_registry_from_the_first_release_keeps_every_recor
         )
         .await,
     );
-    must_succeed(&publish(&auditor, &registry, "2.0.0", files("after", 2)).await);
+    // The latest version of a first-release model record comes from its version list.
+    must_reject_with(
+        &auditor,
+        &registry,
+        "publish_version",
+        json!({ "model_id": MODEL, "version": "1.5.0", "files": files("after", 2), "commercial_use": true }),
+        NearToken::from_near(1),
+        "version '1.5.0' must be greater than the latest version '2.0.0-rc.1' of model 'acme/sentiment'",
+    )
+    .await;
+    // A file published before the upgrade (first-release index) and again after it (current index): one
+    // list, the old hit first, paged across both.
+    let mut shared = files("1.0.0", 1);
+    shared.push(files("after", 2)[1].clone());
+    must_succeed(&publish(&auditor, &registry, "2.0.0", shared).await);
+    let versions_of = |hits: Value| -> Vec<String> {
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["version"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        versions_of(view(&registry, "lookup_hash", json!({ "sha256": hashes[0] })).await),
+        ["1.0.0", "2.0.0"]
+    );
+    for (from, expected) in [(0, "1.0.0"), (1, "2.0.0")] {
+        assert_eq!(
+            versions_of(
+                view(
+                    &registry,
+                    "lookup_hash",
+                    json!({ "sha256": hashes[0], "from_index": from, "limit": 1 })
+                )
+                .await
+            ),
+            [expected]
+        );
+    }
+    let model = view(&registry, "get_model", json!({ "model_id": MODEL })).await;
+    assert_eq!(model["latest_version"], "2.0.0");
     Ok(())
 }

@@ -125,14 +125,14 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
     publish_pending(&mut chain);
     let lineage_cost = 3_000_000_000_000_000_000_000u128; // 0.003 NEAR
     let storage_cost = format!(r#"{{"storage_cost":"{lineage_cost}"}}"#);
-    let result = chain
-        .callback(PromiseResult::Successful(storage_cost.into_bytes()))
-        .on_training_usage_recorded(
-            U64(2),
-            acc(ACME),
-            near_sdk::json_types::U128(123),
-            near_sdk::json_types::U128(forwarded()),
-        );
+    let c = chain.callback(PromiseResult::Successful(storage_cost.into_bytes()));
+    let usage = env::storage_usage();
+    let result = c.on_training_usage_recorded(
+        U64(2),
+        acc(ACME),
+        near_sdk::json_types::U128(123),
+        near_sdk::json_types::U128(forwarded()),
+    );
     assert_eq!(
         result,
         PublishResult {
@@ -140,9 +140,16 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
             publication: Publication::Published
         }
     );
+    // the model record no longer names a pending version (Some(u64) → None: 8 bytes) nor remembers its 4
+    // index positions (3 files + manifest; Some(vec of 4 u32) → None: 20 bytes); those bytes are refunded too
+    let freed = usage - env::storage_usage();
+    assert_eq!(freed, 8 + 20);
     assert_eq!(
         transfers(),
-        vec![(ACME.to_string(), forwarded() - lineage_cost)]
+        vec![(
+            ACME.to_string(),
+            forwarded() - lineage_cost + u128::from(freed) * byte_cost()
+        )]
     );
     let digest = chain
         .c
@@ -259,16 +266,18 @@ fn refusal_removes_the_pending_version_and_refunds_everything_held() {
 fn an_unreadable_answer_after_success_counts_as_consent_using_the_whole_forwarded_amount() {
     let mut chain = with_lineage();
     publish_pending(&mut chain);
-    let result = chain
-        .callback(PromiseResult::Successful(b"not json".to_vec()))
-        .on_training_usage_recorded(
-            U64(2),
-            acc(ACME),
-            near_sdk::json_types::U128(1),
-            near_sdk::json_types::U128(forwarded()),
-        );
+    let c = chain.callback(PromiseResult::Successful(b"not json".to_vec()));
+    let usage = env::storage_usage();
+    let result = c.on_training_usage_recorded(
+        U64(2),
+        acc(ACME),
+        near_sdk::json_types::U128(1),
+        near_sdk::json_types::U128(forwarded()),
+    );
     assert_eq!(result.publication, Publication::Published);
-    assert!(transfers().is_empty());
+    // nothing of the forwarded amount comes back, only the storage the model record freed
+    let freed = u128::from(usage - env::storage_usage()) * byte_cost();
+    assert_eq!(transfers(), vec![(ACME.to_string(), freed)]);
     // a lineage contract claiming more than it was sent refunds nothing either
     let v = chain
         .view()

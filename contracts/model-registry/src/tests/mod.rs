@@ -4,6 +4,7 @@
 mod admin;
 mod aliases;
 mod attestations;
+mod hash_index;
 mod lineage;
 mod models;
 mod status;
@@ -127,6 +128,23 @@ impl Chain {
             vec![result],
         );
         &mut self.c
+    }
+
+    /// Every storage key and its value, read without disturbing them (as a new block, caller viewer.near).
+    pub fn storage(&mut self) -> std::collections::HashMap<Vec<u8>, Vec<u8>> {
+        self.c.registry_mut().flush();
+        let storage = near_sdk::mock::with_mocked_blockchain(|b| b.take_storage());
+        self.height += 1;
+        env::set_blockchain_interface(near_sdk::MockedBlockchain::new(
+            Self::context("viewer.near", yocto(0), self.now, self.height, &[]),
+            test_vm_config(),
+            RuntimeFeesConfig::test(),
+            Vec::new(),
+            storage.clone(),
+            Default::default(),
+            None,
+        ));
+        storage
     }
 
     pub fn view(&mut self) -> &VersionedContract {
