@@ -630,5 +630,8 @@ fn settlement_opens_the_audit_log_by_prefix_and_sees_the_entries_execute_appende
     assert_eq!(by_prefix.get(&2), None);
     b.settle(1, false);
     assert_eq!(b.vault.get_action(U64(1)).unwrap().outcome, Outcome::Failed);
-    assert_eq!(b.vault.get_action(U64(0)).unwrap().outcome, Outcome::Pending);
+    assert_eq!(
+        b.vault.get_action(U64(0)).unwrap().outcome,
+        Outcome::Pending
+    );
 }
