@@ -1,5 +1,6 @@
 //! Attestations: any account's signed claim about a published version — an evaluation, audit, signature,
-//! benchmark or a custom kind — with an optional score, evidence (URI and digest) and expiry.
+//! benchmark or a custom kind — with an optional score, evidence (URI and digest) and expiry. A revoked
+//! version takes no new attestations (nor superseding ones); existing ones stay listed and can be revoked.
 //!
 //! Attestations are immutable. The attester can revoke its own (with a reason) or supersede it with a new one
 //! that points to the old (`supersedes` / `superseded_by`). Views compute a `state` at read time:
@@ -15,6 +16,7 @@ use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
 use crate::history::HistoryAction;
 use crate::limits::*;
+use crate::status::VersionStatus;
 use crate::storage::{List, StorageCharge};
 use crate::storage_keys::StorageKey;
 use crate::validate;
@@ -142,6 +144,10 @@ impl Registry {
         input: AttestationInput,
         supersedes: Option<u64>,
     ) -> Result<(u64, String, String), RegistryError> {
+        let v = self.version(version_seq)?;
+        if matches!(v.status, VersionStatus::Revoked { .. }) {
+            return Err(RegistryError::AttestRevokedVersion(v.version_id()));
+        }
         kind.validate()?;
         if let Some(s) = &input.score {
             validate::score(s)?;
@@ -213,7 +219,7 @@ impl Registry {
 
 #[near]
 impl VersionedContract {
-    /// Attests a published version (anyone). Deposit: storage; excess refunded. Returns the id.
+    /// Attests a published, non-revoked version (anyone). Deposit: storage; excess refunded. Returns the id.
     #[payable]
     #[handle_result]
     pub fn attest(

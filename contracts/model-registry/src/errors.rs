@@ -86,6 +86,18 @@ pub enum RegistryError {
     AliasUnchanged { alias: String, version: String },
     #[error("cannot alias revoked version '{0}'")]
     AliasRevokedVersion(String),
+    #[error("cannot attest revoked version '{0}'")]
+    AttestRevokedVersion(String),
+    #[error("version '{0}' is not pending lineage consent")]
+    NotPending(String),
+    #[error(
+        "version '{version_id}' is pending lineage consent since block {since}; it can be abandoned from block {from}"
+    )]
+    PendingTooRecent {
+        version_id: String,
+        since: u64,
+        from: u64,
+    },
     #[error(
         "successor '{successor}' must be a published version of model '{model_id}' other than '{version}'"
     )]

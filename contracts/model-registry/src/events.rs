@@ -71,6 +71,15 @@ pub enum RegistryEvent {
         version: String,
         publisher: AccountId,
     },
+    /// A version left pending (its lineage callback never settled it) was removed by a maintainer after
+    /// `ABANDON_PENDING_AFTER_BLOCKS`; the publisher got back what its publish held.
+    #[event_version("1.0.0")]
+    VersionAbandoned {
+        model_id: String,
+        version: String,
+        publisher: AccountId,
+        by: AccountId,
+    },
     #[event_version("1.0.0")]
     VersionDeprecated {
         model_id: String,

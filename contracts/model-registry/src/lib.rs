@@ -119,8 +119,14 @@ impl VersionedContract {
 impl Registry {
     /// Writes every cached entry so `env::storage_usage()` reflects the call's writes.
     pub(crate) fn flush(&mut self) {
-        self.namespaces.flush();
+        self.flush_all_but_models();
         self.models.flush();
+    }
+
+    /// [`Self::flush`] except the model records (a pending publish measures everything else first; see
+    /// `publish_version`).
+    pub(crate) fn flush_all_but_models(&mut self) {
+        self.namespaces.flush();
         self.model_ids.flush();
         self.versions.flush();
         self.version_ids.flush();

@@ -58,6 +58,10 @@ pub const LINEAGE_CALLBACK_GAS: Gas = Gas::from_tgas(40);
 /// Gas the publish call itself needs on top of the two above. The heaviest allowed publish (64 files,
 /// 32 dataset ids of 97 bytes) burns 32.4 TGas on the local node, so 20 TGas was not enough.
 pub const PUBLISH_GAS: Gas = Gas::from_tgas(40);
+/// A version pending lineage consent for at least this many blocks (its callback never settled it, e.g. it ran
+/// out of gas) can be abandoned by the model's owner or a maintainer. A consent round trip takes two blocks;
+/// 1000 blocks (about 10–20 minutes) leaves room for receipts delayed by congestion.
+pub const ABANDON_PENDING_AFTER_BLOCKS: u64 = 1_000;
 /// Gas for `migrate` after an upgrade.
 pub const MIGRATE_GAS: Gas = Gas::from_tgas(100);
 /// A lineage response larger than this is treated as malformed.

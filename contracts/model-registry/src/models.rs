@@ -6,7 +6,7 @@
 //! metadata; only the owner manages maintainers and ownership. Ownership moves in two steps: the owner
 //! proposes, the proposed account accepts (the owner can cancel before that).
 
-use near_sdk::{AccountId, env, near};
+use near_sdk::{AccountId, NearToken, env, near};
 
 use crate::Registry;
 use crate::VersionedContract;
@@ -141,6 +141,9 @@ pub struct PendingPublish {
     /// Position of each of the version's hash-index hits in its digest's list: one per file (in the version's
     /// file order), then the manifest digest's. See [`crate::hash_index`].
     pub hit_positions: Vec<u32>,
+    /// What the publish still holds for the publisher: the registry's storage charge and the amount forwarded
+    /// to the lineage contract. Refunded if the version is refused or abandoned.
+    pub held: NearToken,
 }
 
 impl VersionedModel {

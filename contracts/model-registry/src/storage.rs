@@ -47,6 +47,11 @@ impl StorageCharge {
         })
     }
 
+    /// Bytes added since [`Self::start`] (of what has been flushed).
+    pub fn added_bytes(&self) -> u64 {
+        env::storage_usage().saturating_sub(self.start)
+    }
+
     /// [`Self::settle`] for calls that forward nothing: charge storage, refund the rest.
     pub fn settle_and_refund(&self) -> Result<Settled, RegistryError> {
         self.settle(NearToken::from_yoctonear(0), false)

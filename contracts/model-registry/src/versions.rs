@@ -19,6 +19,10 @@
 //!   entries), marks its history entry `rejected`, and refunds the publisher everything it still held (the
 //!   registry's storage charge and the forwarded amount, which the protocol returned to the registry).
 //!
+//! A version whose callback never settled it (it ran out of gas, say) stays pending; after
+//! [`ABANDON_PENDING_AFTER_BLOCKS`] blocks a maintainer can [`VersionedContract::abandon_pending_version`] it,
+//! which removes it the same way and refunds the publisher what the publish held (kept on the model record).
+//!
 //! Deposit for a publish: registry storage (measured) + forwarded amount; any excess is refunded immediately.
 
 use near_sdk::json_types::{U64, U128};
@@ -36,7 +40,7 @@ use crate::manifest::{self, FileInput, ManifestFile};
 use crate::models::{PendingPublish, Publishing};
 use crate::semver::Version;
 use crate::status::VersionStatus;
-use crate::storage::{List, StorageCharge, bytes_cost, refund};
+use crate::storage::{List, StorageCharge, bytes_cost, refund, require_one_yocto};
 use crate::storage_keys::StorageKey;
 use crate::validate;
 use crate::{Registry, VersionedContract};
@@ -51,6 +55,9 @@ pub enum Publication {
     Published,
     /// Only in history: the lineage contract refused; the version no longer exists.
     Rejected,
+    /// Only in history: the version stayed pending (its callback never ran to completion) and a maintainer
+    /// abandoned it; the version no longer exists.
+    Abandoned,
 }
 
 /// How a model derives from its base.
@@ -313,7 +320,7 @@ impl Registry {
             _ => return Ok(None),
         }
         if consent.is_none() {
-            return self.remove_pending(seq).map(Some);
+            return self.remove_pending(seq, Publication::Rejected).map(Some);
         }
         let v = self.version_mut(seq)?;
         v.publication = Publication::Published;
@@ -328,8 +335,13 @@ impl Registry {
         Ok(Some(v))
     }
 
-    /// Removes a pending version and everything its publish wrote, except its (rewritten) history entry.
-    fn remove_pending(&mut self, seq: u64) -> Result<ModelVersion, RegistryError> {
+    /// Removes a pending version and everything its publish wrote, except its history entry, which is rewritten
+    /// with `outcome`.
+    fn remove_pending(
+        &mut self,
+        seq: u64,
+        outcome: Publication,
+    ) -> Result<ModelVersion, RegistryError> {
         let v = self.version(seq)?.clone();
         let publishing = self.model_record(&v.model_id)?.publishing().cloned();
         match publishing.as_ref().and_then(|p| p.pending.as_ref()) {
@@ -354,7 +366,7 @@ impl Registry {
         model.pending_version = None;
         self.version_ids.set(v.version_id(), None);
         self.versions.set(seq, None);
-        self.settle_history_publication(v.model_seq, v.history_index, Publication::Rejected);
+        self.settle_history_publication(v.model_seq, v.history_index, outcome);
         Ok(v)
     }
 }
@@ -468,6 +480,22 @@ impl VersionedContract {
             Some(lineage)
         };
         let pending = lineage.is_some();
+        let forwarded = if pending {
+            let count = u128::try_from(training_datasets.len())
+                .map_err(|_| RegistryError::Overflow("dataset count"))?;
+            LINEAGE_USAGE_DEPOSIT_PER_DATASET
+                .checked_mul(count)
+                .ok_or(RegistryError::Overflow("forwarded deposit"))?
+        } else {
+            NearToken::from_yoctonear(0)
+        };
+        // A pending publish stores what it holds on the model record (see below); that record's size now.
+        let model_len = if pending {
+            near_sdk::borsh::object_length(r.model_record(&model_id)?)
+                .map_err(|_| RegistryError::Overflow("model record size"))?
+        } else {
+            0
+        };
         let publication = if pending {
             Publication::Pending
         } else {
@@ -526,7 +554,10 @@ impl VersionedContract {
         model.set_publishing(if pending {
             Publishing {
                 latest_version: latest,
-                pending: Some(PendingPublish { hit_positions }),
+                pending: Some(PendingPublish {
+                    hit_positions,
+                    held: NearToken::from_yoctonear(0), // set below, once measured
+                }),
             }
         } else {
             Publishing {
@@ -537,9 +568,9 @@ impl VersionedContract {
         // Fresh keys: `set` writes without reading first.
         r.version_ids.set(version_id.clone(), Some(seq));
         r.versions.set(seq, Some(record));
-        r.flush();
 
         let Some(lineage) = lineage else {
+            r.flush();
             charge.settle_and_refund()?;
             RegistryEvent::VersionPublished {
                 model_id,
@@ -554,16 +585,30 @@ impl VersionedContract {
             }));
         };
 
-        let count = u128::try_from(training_datasets.len())
-            .map_err(|_| RegistryError::Overflow("dataset count"))?;
-        let forwarded = LINEAGE_USAGE_DEPOSIT_PER_DATASET
-            .checked_mul(count)
-            .ok_or(RegistryError::Overflow("forwarded deposit"))?;
-        let settled = charge.settle(forwarded, false)?;
-        let held = settled
-            .storage_cost
+        // What the publish holds (storage charge + forwarded) is stored on the model record, whose own growth
+        // is part of that charge. `held` is fixed-width, so: write everything else, measure, add the record's
+        // growth (from its serialized size), then write the record once with the amount.
+        r.flush_all_but_models();
+        let model = r.model_record_mut(&model_id)?;
+        let growth = near_sdk::borsh::object_length(&*model)
+            .map_err(|_| RegistryError::Overflow("model record size"))?
+            .saturating_sub(model_len);
+        let bytes = charge
+            .added_bytes()
+            .checked_add(u64::try_from(growth).map_err(|_| RegistryError::Overflow("growth"))?)
+            .ok_or(RegistryError::Overflow("storage bytes"))?;
+        let held = bytes_cost(bytes)?
             .checked_add(forwarded)
             .ok_or(RegistryError::Overflow("held deposit"))?;
+        if let Some(mut publishing) = model.publishing().cloned() {
+            if let Some(p) = publishing.pending.as_mut() {
+                p.held = held;
+            }
+            model.set_publishing(publishing);
+        }
+        r.flush();
+        // Measured: the same bytes as predicted above.
+        charge.settle(forwarded, false)?;
         let args = json!({
             "model_version_id": version_id,
             "dataset_versions": training_datasets,
@@ -596,6 +641,73 @@ impl VersionedContract {
         }
         .emit();
         Ok(PromiseOrValue::Promise(promise))
+    }
+
+    /// Abandons `version` of `model_id`, left pending lineage consent for at least
+    /// [`ABANDON_PENDING_AFTER_BLOCKS`] blocks (its callback never settled it, e.g. it ran out of gas). Owner
+    /// or maintainer, exactly 1 yoctoNEAR. Removes the version exactly as a refusal does (its history entry
+    /// says `abandoned`) and refunds the publisher what the publish held (storage charge + forwarded amount).
+    ///
+    /// If the lineage contract did record the usage before the callback failed, it keeps that record and the
+    /// part of the forwarded amount its records cost; the registry refunds the whole forwarded amount anyway,
+    /// since it cannot tell. A version pending since before the upgrade to this release has no stored amount:
+    /// its publisher gets the forwarded amount and the storage the removal frees.
+    #[payable]
+    #[handle_result]
+    pub fn abandon_pending_version(
+        &mut self,
+        model_id: String,
+        version: String,
+    ) -> Result<(), RegistryError> {
+        require_one_yocto()?;
+        let caller = env::predecessor_account_id();
+        let r = self.registry_mut();
+        let model = r.maintained_model(&model_id, &caller)?;
+        let pending = model.pending_version;
+        let seq = r.version_seq(&model_id, &version)?;
+        let v = r.version(seq)?;
+        if pending != Some(seq) {
+            return Err(RegistryError::NotPending(v.version_id()));
+        }
+        let from = v
+            .block_height
+            .checked_add(ABANDON_PENDING_AFTER_BLOCKS)
+            .ok_or(RegistryError::Overflow("block height"))?;
+        if env::block_height() < from {
+            return Err(RegistryError::PendingTooRecent {
+                version_id: v.version_id(),
+                since: v.block_height,
+                from,
+            });
+        }
+        let count = u128::try_from(v.training_datasets.len())
+            .map_err(|_| RegistryError::Overflow("dataset count"))?;
+        let forwarded = LINEAGE_USAGE_DEPOSIT_PER_DATASET
+            .checked_mul(count)
+            .ok_or(RegistryError::Overflow("forwarded deposit"))?;
+        let held = r
+            .model_record(&model_id)?
+            .publishing()
+            .and_then(|p| p.pending.as_ref())
+            .map(|p| p.held);
+        let usage = env::storage_usage();
+        let v = r.remove_pending(seq, Publication::Abandoned)?;
+        r.flush();
+        let held = match held {
+            Some(held) => held,
+            None => bytes_cost(usage.saturating_sub(env::storage_usage()))?
+                .checked_add(forwarded)
+                .ok_or(RegistryError::Overflow("held deposit"))?,
+        };
+        refund(&v.publisher, held);
+        RegistryEvent::VersionAbandoned {
+            model_id,
+            version,
+            publisher: v.publisher,
+            by: caller,
+        }
+        .emit();
+        Ok(())
     }
 
     /// Callback of the lineage consent check (see the module docs). Never fails: either outcome settles the

@@ -276,7 +276,7 @@ impl VersionedContract {
         let r = self.registry();
         let v = r.version(r.version_seq(&model_id, &version)?)?;
         let word = match (&v.publication, &v.status) {
-            (Publication::Pending | Publication::Rejected, _) => "pending",
+            (Publication::Pending | Publication::Rejected | Publication::Abandoned, _) => "pending",
             (Publication::Published, VersionStatus::Active) => "active",
             (Publication::Published, VersionStatus::Deprecated { .. }) => "deprecated",
             (Publication::Published, VersionStatus::Revoked { .. }) => "revoked",

@@ -1072,6 +1072,33 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
     must_reject(&acme, &registry, "publish_version", json!({ "model_id": MODEL, "version": "2.0.0", "files": files("v3", 1),
         "base_model": { "model_version_id": "acme/sentiment@1.0.0", "relation": "distill" }, "commercial_use": true }),
         "version 'acme/sentiment@1.0.0' is revoked").await;
+    // No new attestation on a revoked version, not even one superseding an older one; the attester can
+    // still retract the old one.
+    must_reject(
+        &auditor,
+        &registry,
+        "attest",
+        json!({ "model_id": MODEL, "version": "1.0.0", "kind": "evaluation" }),
+        "cannot attest revoked version 'acme/sentiment@1.0.0'",
+    )
+    .await;
+    must_reject(
+        &auditor,
+        &registry,
+        "supersede_attestation",
+        json!({ "id": "0", "kind": "audit" }),
+        "cannot attest revoked version 'acme/sentiment@1.0.0'",
+    )
+    .await;
+    must_succeed(
+        &write(
+            &auditor,
+            &registry,
+            "revoke_attestation",
+            json!({ "id": "0", "reason": "the version was revoked" }),
+        )
+        .await,
+    );
     Ok(())
 }
 

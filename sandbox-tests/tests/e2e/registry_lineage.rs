@@ -622,3 +622,183 @@ async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow:
     );
     Ok(())
 }
+
+/// A version whose lineage callback never settled it (it ran out of gas, say) stays pending. The test makes
+/// one by rewinding the registry's records to the block in which the version was published pending: every
+/// record the callback rewrote gets back the value it had then, as if the callback had failed. After 1000
+/// blocks a maintainer abandons it: it is removed as a refusal removes it and the publisher gets back exactly
+/// what the publish held.
+#[tokio::test]
+async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
+-> anyhow::Result<()> {
+    let Fixture {
+        worker,
+        registry,
+        lineage,
+        acme,
+        ..
+    } = fixture().await;
+    let byte_cost = storage_byte_cost(&worker).await;
+    let bob = must_account(&worker).await;
+    must_succeed(
+        &call(
+            &acme,
+            &registry,
+            "add_maintainer",
+            json!({ "model_id": MODEL, "account_id": bob.id() }),
+        )
+        .await,
+    );
+    let usage_before = registry.view_account().await?.storage_usage;
+    let manifest = files("stuck", 2);
+    let outcome = publish(
+        &acme,
+        &registry,
+        "1.0.0",
+        manifest.clone(),
+        &["reviews@1.0.0".to_string()],
+        true,
+        Gas::from_tgas(300),
+    )
+    .await;
+    must_succeed(&outcome);
+    let published = outcome
+        .receipt_outcomes()
+        .iter()
+        .find(|o| {
+            &o.executor_id == registry.id() && o.logs.iter().any(|l| l.contains("version_pending"))
+        })
+        .expect("the publish receipt")
+        .block_hash;
+
+    // Rewind what the callback rewrote; it added and removed no record.
+    let then = registry.view_state().block_hash(published).await?;
+    let now = registry.view_state().await?;
+    let mut then_keys: Vec<_> = then.keys().collect();
+    let mut now_keys: Vec<_> = now.keys().collect();
+    then_keys.sort();
+    now_keys.sort();
+    assert_eq!(then_keys, now_keys);
+    for (key, value) in &then {
+        if now.get(key) != Some(value) {
+            worker.patch_state(registry.id(), key, value).await?;
+        }
+    }
+    let version = || {
+        view(
+            &registry,
+            "get_version",
+            json!({ "model_id": MODEL, "version": "1.0.0" }),
+        )
+    };
+    assert_eq!(version().await["publication"], "pending");
+    let since: u64 = version().await["block_height"].as_str().unwrap().parse()?;
+    // What the publish held: the registry's storage charge and the 0.01 NEAR forwarded for one dataset.
+    let usage_pending = registry
+        .view_account()
+        .block_hash(published)
+        .await?
+        .storage_usage;
+    let held = u128::from(usage_pending - usage_before) * byte_cost
+        + NearToken::from_millinear(10).as_yoctonear();
+
+    let abandon = |who: Account, deposit: NearToken| {
+        let id = registry.id().clone();
+        async move {
+            who.call(&id, "abandon_pending_version")
+                .args_json(json!({ "model_id": MODEL, "version": "1.0.0" }))
+                .deposit(deposit)
+                .transact()
+                .await
+                .expect("abandon_pending_version")
+        }
+    };
+    let one_yocto = NearToken::from_yoctonear(1);
+    sandbox_tests::must_panic_with(
+        &abandon(bob.clone(), one_yocto).await,
+        &format!(
+            "version 'acme/sentiment@1.0.0' is pending lineage consent since block {since}; it can be abandoned from block {}",
+            since + 1000
+        ),
+    );
+    worker.fast_forward(1000).await?;
+    let stranger = must_account(&worker).await;
+    sandbox_tests::must_panic_with(
+        &abandon(stranger.clone(), one_yocto).await,
+        &format!(
+            "{} is not the owner or a maintainer of model 'acme/sentiment'",
+            stranger.id()
+        ),
+    );
+    sandbox_tests::must_panic_with(
+        &abandon(bob.clone(), NearToken::from_yoctonear(0)).await,
+        "requires an attached deposit of exactly 1 yoctoNEAR, got 0",
+    );
+    assert_eq!(version().await["publication"], "pending");
+
+    let before = must_balance(&acme).await;
+    let abandoned = abandon(bob.clone(), one_yocto).await;
+    must_succeed(&abandoned);
+    assert_eq!(
+        event_lines(&abandoned),
+        vec![registry_event(
+            "version_abandoned",
+            format!(
+                r#"{{"model_id":"acme/sentiment","version":"1.0.0","publisher":"{}","by":"{}"}}"#,
+                acme.id(),
+                bob.id()
+            )
+        )]
+    );
+    assert_eq!(
+        must_balance(&acme).await - before,
+        held,
+        "the publisher got back what the publish held"
+    );
+    assert_eq!(version().await, Value::Null);
+    assert_eq!(
+        view(
+            &registry,
+            "lookup_hash",
+            json!({ "sha256": manifest[0]["sha256"] })
+        )
+        .await,
+        json!([])
+    );
+    let model = view(&registry, "get_model", json!({ "model_id": MODEL })).await;
+    assert_eq!(
+        (
+            &model["version_count"],
+            &model["pending_version"],
+            &model["latest_version"]
+        ),
+        (&json!(0), &Value::Null, &Value::Null)
+    );
+    let history = view(&registry, "get_history", json!({ "model_id": MODEL })).await;
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"]["type"], "version_published");
+    assert_eq!(last["action"]["publication"], "abandoned");
+    // The lineage contract had consented before the rewind, so it keeps its usage record: the documented
+    // consequence of abandoning a version whose consent was recorded but never reported back.
+    assert_eq!(
+        view(
+            &lineage,
+            "get_training_datasets",
+            json!({ "model_version_id": "acme/sentiment@1.0.0" })
+        )
+        .await["publisher"],
+        json!(acme.id())
+    );
+    // The version can be published again.
+    must_succeed(
+        &call(
+            &acme,
+            &registry,
+            "publish_version",
+            json!({ "model_id": MODEL, "version": "1.0.0",
+        "files": manifest, "commercial_use": true }),
+        )
+        .await,
+    );
+    Ok(())
+}

@@ -353,3 +353,56 @@ fn attestations_are_filtered_by_attester_and_kind_and_paginated() {
     );
     assert_eq!((ids(last.clone()), last.next_from_index), (vec![4], None));
 }
+
+#[test]
+fn a_revoked_version_takes_no_new_attestations_but_keeps_its_old_ones() {
+    let mut chain = Chain::with_two_versions();
+    let id = attest(chain.by(AUDITOR), "1.0.0", AttestationKind::Audit).unwrap();
+    chain
+        .by(ACME)
+        .revoke_version(
+            "acme/sentiment".into(),
+            "1.0.0".into(),
+            crate::status::RevocationCode::MaliciousBehavior,
+            "backdoored weights".into(),
+        )
+        .unwrap();
+    chain.must_fail(
+        CAROL,
+        |c| attest(c, "1.0.0", AttestationKind::Evaluation),
+        "cannot attest revoked version 'acme/sentiment@1.0.0'",
+    );
+    // superseding would attest it again
+    chain.must_fail(
+        AUDITOR,
+        |c| c.supersede_attestation(id, AttestationKind::Audit, input("0.1", None)),
+        "cannot attest revoked version 'acme/sentiment@1.0.0'",
+    );
+    // the old attestation stays listed (showing the version's status) and its attester can still retract it
+    let page = chain
+        .view()
+        .list_attestations(
+            "acme/sentiment".into(),
+            "1.0.0".into(),
+            None,
+            None,
+            None,
+            None,
+        )
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&page.items[0].version_status).unwrap()["state"],
+        "revoked"
+    );
+    chain
+        .by(AUDITOR)
+        .revoke_attestation(id, "version revoked".into())
+        .unwrap();
+    // a deprecated version still takes attestations
+    chain
+        .by(ACME)
+        .deprecate_version("acme/sentiment".into(), "1.1.0".into(), "old".into(), None)
+        .unwrap();
+    attest(chain.by(CAROL), "1.1.0", AttestationKind::Evaluation).unwrap();
+}

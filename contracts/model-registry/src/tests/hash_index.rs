@@ -397,3 +397,24 @@ fn a_version_pending_at_the_upgrade_is_published_by_consent() {
         "version '2.0.0' must be greater than the latest version '2.0.0' of model 'acme/sentiment'",
     );
 }
+
+#[test]
+fn a_version_pending_since_the_first_release_is_abandoned_with_what_its_removal_frees() {
+    let mut chain = Chain::with_two_versions();
+    with_lineage(&mut chain);
+    publish_pending(&mut chain, "acme/sentiment", "2.0.0", files(9));
+    let since = chain.height;
+    as_first_release(&mut chain);
+    chain.height = since + 999;
+    let c = chain.call(ACME, yocto(1));
+    let usage = env::storage_usage();
+    c.abandon_pending_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap();
+    // no stored amount: the forwarded deposit (one dataset) and the storage the removal freed
+    let freed = u128::from(usage - env::storage_usage()) * byte_cost();
+    assert!(freed > 0);
+    let forwarded = crate::limits::LINEAGE_USAGE_DEPOSIT_PER_DATASET.as_yoctonear();
+    assert_eq!(transfers(), vec![(ACME.to_string(), forwarded + freed)]);
+    assert_eq!(hits(&mut chain, &hash(9)), vec![]);
+    assert_eq!(hits(&mut chain, &hash(0xc0)).len(), 2);
+}

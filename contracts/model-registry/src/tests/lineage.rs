@@ -141,9 +141,10 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
         }
     );
     // the model record no longer names a pending version (Some(u64) → None: 8 bytes) nor remembers its 4
-    // index positions (3 files + manifest; Some(vec of 4 u32) → None: 20 bytes); those bytes are refunded too
+    // index positions (3 files + manifest) and what it held (Some(vec of 4 u32, u128) → None: 36 bytes);
+    // those bytes are refunded too
     let freed = usage - env::storage_usage();
-    assert_eq!(freed, 8 + 20);
+    assert_eq!(freed, 8 + 36);
     assert_eq!(
         transfers(),
         vec![(
@@ -384,4 +385,180 @@ fn a_lineage_publish_needs_storage_plus_the_forwarded_deposit() {
         transfers().is_empty(),
         "nothing to refund at the exact amount"
     );
+}
+
+// ---- abandoning a version left pending ------------------------------------------------------------------------
+
+fn abandon(
+    chain: &mut Chain,
+    caller: &str,
+    deposit: NearToken,
+    version: &str,
+) -> Result<(), RegistryError> {
+    chain
+        .call(caller, deposit)
+        .abandon_pending_version("acme/sentiment".into(), version.into())
+}
+
+#[test]
+fn a_version_left_pending_is_abandoned_after_1000_blocks_and_its_publisher_refunded() {
+    let mut chain = with_lineage();
+    chain
+        .by(ACME)
+        .add_maintainer("acme/sentiment".into(), acc(BOB))
+        .unwrap();
+    let storage = publish_pending(&mut chain);
+    let held = storage + forwarded();
+    let since = chain.height;
+    // the publish keeps what it holds on the model record, exactly what the callback is told
+    let stored = chain
+        .view()
+        .registry()
+        .model_record("acme/sentiment")
+        .unwrap()
+        .publishing()
+        .unwrap()
+        .pending
+        .clone()
+        .unwrap();
+    assert_eq!(stored.held.as_yoctonear(), held);
+    let before = chain.fingerprint();
+
+    let refusals = [
+        (
+            ACME,
+            near(1),
+            "2.0.0",
+            format!(
+                "requires an attached deposit of exactly 1 yoctoNEAR, got {}",
+                near(1).as_yoctonear()
+            ),
+        ),
+        (
+            CAROL,
+            yocto(1),
+            "2.0.0",
+            "carol.near is not the owner or a maintainer of model 'acme/sentiment'".into(),
+        ),
+        (
+            ACME,
+            yocto(1),
+            "1.1.0",
+            "version 'acme/sentiment@1.1.0' is not pending lineage consent".into(),
+        ),
+        (
+            ACME,
+            yocto(1),
+            "9.0.0",
+            "version 'acme/sentiment@9.0.0' not found".into(),
+        ),
+        (
+            ACME,
+            yocto(1),
+            "2.0.0",
+            format!(
+                "version 'acme/sentiment@2.0.0' is pending lineage consent since block {since}; it can be abandoned from block {}",
+                since + 1000
+            ),
+        ),
+    ];
+    for (caller, deposit, version, message) in refusals {
+        let err = abandon(&mut chain, caller, deposit, version).unwrap_err();
+        assert_eq!(err.to_string(), message);
+        assert!(get_logs().is_empty() && get_created_receipts().is_empty());
+        assert_eq!(chain.fingerprint(), before, "{message}");
+    }
+    // one block short
+    chain.height = since + 998;
+    assert!(matches!(
+        abandon(&mut chain, ACME, yocto(1), "2.0.0"),
+        Err(RegistryError::PendingTooRecent { .. })
+    ));
+
+    // a maintainer abandons it; the publisher gets back everything the publish held
+    abandon(&mut chain, BOB, yocto(1), "2.0.0").unwrap();
+    assert_eq!(chain.height, since + 1000);
+    assert_eq!(transfers(), vec![(ACME.to_string(), held)]);
+    assert_eq!(
+        get_logs(),
+        vec![
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_abandoned","data":{"model_id":"acme/sentiment","version":"2.0.0","publisher":"acme.near","by":"bob.near"}}"#
+        ]
+    );
+    chain.c.registry_mut().flush();
+    // removed exactly as a refusal removes it; the history says why
+    assert_eq!(
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "2.0.0".into()),
+        None
+    );
+    assert_eq!(
+        chain.view().lookup_hash(hash(9), None, None).unwrap(),
+        vec![]
+    );
+    let m = chain.view().get_model("acme/sentiment".into()).unwrap();
+    assert_eq!(
+        (m.latest_version, m.pending_version, m.version_count),
+        (Some("1.1.0".into()), None, 2)
+    );
+    let history = chain
+        .view()
+        .get_history("acme/sentiment".into(), None, None)
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&history.last().unwrap().action).unwrap()["publication"],
+        "abandoned"
+    );
+
+    // a callback arriving after all changes nothing and refunds nothing
+    let after = chain.fingerprint();
+    let result = chain
+        .callback(PromiseResult::Successful(
+            br#"{"storage_cost":"0"}"#.to_vec(),
+        ))
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            near_sdk::json_types::U128(held),
+            near_sdk::json_types::U128(forwarded()),
+        );
+    assert_eq!(result.version_id, "");
+    assert!(transfers().is_empty());
+    chain.c.registry_mut().flush();
+    assert_eq!(chain.fingerprint(), after);
+    // and the version can be published again
+    chain.must_publish(ACME, "acme/sentiment", "2.0.0", 9);
+}
+
+#[test]
+fn abandoning_frees_what_the_publish_added_except_its_history_entry() {
+    let mut chain = with_lineage();
+    chain.c.registry_mut().flush();
+    let start = chain.storage();
+    publish_pending(&mut chain);
+    let history_len = chain
+        .view()
+        .get_model("acme/sentiment".into())
+        .unwrap()
+        .history_len;
+    chain.height += 1000;
+    abandon(&mut chain, ACME, yocto(1), "2.0.0").unwrap();
+    let end = chain.storage();
+    let mut changed: Vec<_> = end
+        .iter()
+        .filter(|(k, v)| start.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    changed.sort();
+    let key = near_sdk::IntoStorageKey::into_storage_key;
+    let mut model_key = key(crate::storage_keys::StorageKey::Models);
+    model_key.extend(near_sdk::borsh::to_vec("acme/sentiment").unwrap());
+    let mut history_key = key(crate::storage_keys::StorageKey::ModelHistory { model: 0 });
+    history_key.extend((history_len - 1).to_le_bytes());
+    // what stays: the history entry of the attempt, and the model record counting it (same size as before:
+    // the same latest version, nothing pending)
+    assert_eq!(changed, vec![model_key.clone(), history_key]);
+    assert_eq!(start[&model_key].len(), end[&model_key].len());
+    assert!(start.keys().all(|k| end.contains_key(k)));
 }
