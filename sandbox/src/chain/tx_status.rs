@@ -228,6 +228,23 @@ pub fn execution_status(
     }
 }
 
+/// Whether every receipt of the transaction has executed, gas and deposit refunds included.
+pub fn all_receipts_executed(outcome: &FinalExecutionOutcomeView) -> bool {
+    let executed: HashSet<CryptoHash> = outcome.receipts_outcome.iter().map(|o| o.id).collect();
+    outcome
+        .transaction_outcome
+        .outcome
+        .receipt_ids
+        .iter()
+        .chain(
+            outcome
+                .receipts_outcome
+                .iter()
+                .flat_map(|o| o.outcome.receipt_ids.iter()),
+        )
+        .all(|id| executed.contains(id))
+}
+
 /// The order of the `wait_until` levels: `INCLUDED_FINAL` is reached by `EXECUTED` but not by
 /// `EXECUTED_OPTIMISTIC`, and `EXECUTED_OPTIMISTIC` is not reached by `INCLUDED_FINAL`.
 pub fn reached(status: &TxExecutionStatus, wanted: &TxExecutionStatus) -> bool {
@@ -304,6 +321,16 @@ mod tests {
 
     fn final_up_to(block: u8) -> impl Fn(&CryptoHash) -> bool {
         move |hash: &CryptoHash| hash.0[0] <= 100 + block
+    }
+
+    #[test]
+    fn refunds_count_for_all_receipts_executed_but_not_for_executed_optimistic() {
+        assert!(!all_receipts_executed(&transfer(0)));
+        assert!(
+            !all_receipts_executed(&transfer(1)),
+            "the refund receipt 11 has not run yet"
+        );
+        assert!(all_receipts_executed(&transfer(2)));
     }
 
     #[test]

@@ -28,10 +28,13 @@ use super::RpcState;
 use super::errors::{RpcFailure, failure};
 use super::params::{Params, parse};
 use crate::chain::Chain;
-use crate::chain::tx_status::{execution_status, reached};
+use crate::chain::tx_status::{all_receipts_executed, execution_status, reached};
 
 /// How long a request waits for a transaction to reach `wait_until` (neard's `polling_timeout`).
 pub const POLLING_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many blocks an answer waits past its requested level for the transaction's refunds.
+const MAX_REFUND_WAIT_BLOCKS: u32 = 3;
 
 /// `base64(borsh(SignedTransaction))`, with neard's error message.
 pub fn decode_signed_transaction(value: &str) -> Result<SignedTransaction, RpcFailure> {
@@ -197,6 +200,8 @@ async fn wait_for_status(
 ) -> Result<Value, RpcFailure> {
     let deadline = Instant::now() + POLLING_TIMEOUT;
     let mut head = state.chain.subscribe_head();
+    // Blocks the answer waited past for refunds (see below).
+    let mut refund_blocks = 0;
     loop {
         head.borrow_and_update();
         match state
@@ -211,7 +216,20 @@ async fn wait_for_status(
             Lookup::Rejected(error) => return Err(error),
             Lookup::Status(response) => {
                 if reached(&response.final_execution_status, &wait_until) {
-                    return to_value(*response);
+                    // neard answers once the last non-refund receipt has run, and its gas and
+                    // deposit refunds land a block (~0.1-1 s) later. Here that block follows within
+                    // a millisecond, so whether a client saw its refunds would be a race between
+                    // this task and the block producer. Wait for them (at most a few blocks; refunds
+                    // always run in the next one): the answer, and any balance read after it, is
+                    // then the same every time.
+                    let settled = response
+                        .final_execution_outcome
+                        .as_ref()
+                        .is_none_or(|o| all_receipts_executed(&o.clone().into_outcome()));
+                    if settled || refund_blocks >= MAX_REFUND_WAIT_BLOCKS {
+                        return to_value(*response);
+                    }
+                    refund_blocks += 1;
                 }
             }
         }
