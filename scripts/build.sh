@@ -4,7 +4,7 @@
 #   scripts/build.sh model-registry  # one contract
 source "$(dirname "$0")/lib.sh"
 step "contracts (cargo-near-build: wasm-opt, embedded ABI, NEP-330)"
-cargo run --quiet -p nexus-build -- "$@"
+cargo run --quiet --manifest-path "$BUILD_MANIFEST" -- "$@"
 if [ $# -eq 0 ]; then
   step "local node (target/debug/nexus-sandbox)"
   cargo build --manifest-path "$NODE_MANIFEST" -p nexus-sandbox

@@ -9,16 +9,18 @@ source "$(dirname "$0")/lib.sh"
 step "format"
 cargo fmt --all -- --check
 cargo fmt --all --manifest-path "$NODE_MANIFEST" -- --check
+cargo fmt --all --manifest-path "$BUILD_MANIFEST" -- --check
 
-step "clippy (host, both workspaces; contracts also for wasm32)"
+step "clippy (host, every workspace; contracts also for wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy --workspace --exclude nexus-build --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --manifest-path "$NODE_MANIFEST" --workspace --all-targets -- -D warnings
+cargo clippy --manifest-path "$BUILD_MANIFEST" --all-targets -- -D warnings
 
 step "build contracts and the local node"
 "$ROOT/scripts/build.sh"
 
-step "unit tests: contracts and tools"
+step "unit tests: contracts"
 cargo test --workspace --no-fail-fast
 
 step "node tests and end-to-end tests (protocol 88, the node's default)"
