@@ -222,10 +222,16 @@ async fn wait_for_status(
                     // this task and the block producer. Wait for them (at most a few blocks; refunds
                     // always run in the next one): the answer, and any balance read after it, is
                     // then the same every time.
-                    let settled = response
-                        .final_execution_outcome
-                        .as_ref()
-                        .is_none_or(|o| all_receipts_executed(&o.clone().into_outcome()));
+                    // Only answers that promise execution wait; NONE / INCLUDED answer at once.
+                    let waits_for_execution = matches!(
+                        wait_until,
+                        TxExecutionStatus::ExecutedOptimistic | TxExecutionStatus::Executed
+                    );
+                    let settled = !waits_for_execution
+                        || response
+                            .final_execution_outcome
+                            .as_ref()
+                            .is_none_or(|o| all_receipts_executed(&o.clone().into_outcome()));
                     if settled || refund_blocks >= MAX_REFUND_WAIT_BLOCKS {
                         return to_value(*response);
                     }
