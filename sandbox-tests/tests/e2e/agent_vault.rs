@@ -863,20 +863,39 @@ async fn concurrent_executes_cannot_overshoot_the_budget() -> anyhow::Result<()>
     let vault_before = must_balance(w.vault.as_account()).await;
     let app_before = must_balance(w.app.as_account()).await;
 
-    // Five transactions sent at once, each asking for 1 NEAR of a 3 NEAR budget.
-    let mut sent = Vec::new();
-    for i in 0..5 {
-        sent.push(
-            w.bot
-                .call(w.vault.id(), "execute")
-                .args_json(json!({
-                    "grant_id": id.to_string(),
-                    "calls": [call(w.app.id(), "set_status", json!({ "message": format!("c{i}") }), NEAR, 10)],
-                }))
-                .gas(EXECUTE_GAS)
-                .transact_async()
+    // Five transactions sent at once, each asking for 1 NEAR of a 3 NEAR budget. Each is signed with its
+    // own full-access key of the agent's account and sent from its own task, so no nonce is shared and the
+    // five reach the node within a block or two of each other: their calls are in flight together.
+    let mut keys = vec![w.bot.secret_key().clone()];
+    for _ in 1..5 {
+        let key = SecretKey::from_random(KeyType::ED25519);
+        must_succeed(
+            &w.bot
+                .batch(w.bot.id())
+                .add_key(
+                    key.public_key(),
+                    near_workspaces::types::AccessKey::full_access(),
+                )
+                .transact()
                 .await?,
         );
+        keys.push(key);
+    }
+    let mut sending = Vec::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let signer = Account::from_secret_key(w.bot.id().clone(), key, &w.worker);
+        let tx = signer
+            .call(w.vault.id(), "execute")
+            .args_json(json!({
+                "grant_id": id.to_string(),
+                "calls": [call(w.app.id(), "set_status", json!({ "message": format!("c{i}") }), NEAR, 10)],
+            }))
+            .gas(EXECUTE_GAS);
+        sending.push(tokio::spawn(async move { tx.transact_async().await }));
+    }
+    let mut sent = Vec::new();
+    for task in sending {
+        sent.push(task.await??);
     }
     let mut outcomes = Vec::new();
     for status in sent {
