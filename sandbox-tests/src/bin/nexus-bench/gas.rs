@@ -60,11 +60,11 @@ impl Bench {
             "{method} ({case}) failed: {outcome:#?}"
         );
         let after = storage(watched).await?;
-        if let Ok(only) = std::env::var("NEXUS_BENCH_PROFILE") {
-            if only.is_empty() || only == method {
-                println!("gas profile of {method} ({case}):");
-                println!("{}", gas_profile(&self.worker, &outcome).await?);
-            }
+        if let Ok(only) = std::env::var("NEXUS_BENCH_PROFILE")
+            && (only.is_empty() || only == method)
+        {
+            println!("gas profile of {method} ({case}):");
+            println!("{}", gas_profile(&self.worker, &outcome).await?);
         }
         self.rows.push(Row {
             contract: label,
