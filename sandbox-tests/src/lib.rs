@@ -230,13 +230,11 @@ pub async fn view_err(contract: &Contract, method: &str, args: serde_json::Value
     }
 }
 
-/// The gas profile of a transaction, as markdown: one section per receipt (executor, gas burnt)
-/// listing each cost the node reported (`metadata.gas_profile`), largest first. Benchmarks print
-/// it on request (`NEXUS_BENCH_PROFILE=1`, or `=<method>` in `nexus-bench gas`) to show where a method's gas goes.
-pub async fn gas_profile(
+/// The outcome of `outcome`'s transaction read again at `FINAL`, with every receipt (refunds included).
+pub async fn final_outcome(
     worker: &Worker<Sandbox>,
     outcome: &ExecutionFinalResult,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<near_primitives::views::FinalExecutionOutcomeView> {
     use near_jsonrpc_client::{JsonRpcClient, methods};
     use near_primitives::views::TxExecutionStatus;
     let client = JsonRpcClient::connect(worker.rpc_addr());
@@ -247,12 +245,22 @@ pub async fn gas_profile(
         },
         wait_until: TxExecutionStatus::Final,
     };
-    let view = client
+    Ok(client
         .call(request)
         .await?
         .final_execution_outcome
         .ok_or_else(|| anyhow::anyhow!("a final transaction has an outcome"))?
-        .into_outcome();
+        .into_outcome())
+}
+
+/// The gas profile of a transaction, as markdown: one section per receipt (executor, gas burnt)
+/// listing each cost the node reported (`metadata.gas_profile`), largest first. Benchmarks print
+/// it on request (`NEXUS_BENCH_PROFILE=1`, or `=<method>` in `nexus-bench gas`) to show where a method's gas goes.
+pub async fn gas_profile(
+    worker: &Worker<Sandbox>,
+    outcome: &ExecutionFinalResult,
+) -> anyhow::Result<String> {
+    let view = final_outcome(worker, outcome).await?;
     let tgas = |gas: u64| gas as f64 / 1e12;
     let mut out = String::new();
     for o in std::iter::once(&view.transaction_outcome).chain(&view.receipts_outcome) {

@@ -18,8 +18,8 @@ use near_primitives::hash::CryptoHash;
 use near_primitives::transaction::SignedTransaction;
 use near_primitives::types::AccountId;
 use near_primitives::views::{
-    FinalExecutionOutcomeViewEnum, FinalExecutionOutcomeWithReceiptView, ReceiptView,
-    TxExecutionStatus,
+    FinalExecutionOutcomeView, FinalExecutionOutcomeViewEnum, FinalExecutionOutcomeWithReceiptView,
+    ReceiptView, TxExecutionStatus,
 };
 use serde_json::Value;
 use tokio::time::Instant;
@@ -231,7 +231,7 @@ async fn wait_for_status(
                         || response
                             .final_execution_outcome
                             .as_ref()
-                            .is_none_or(|o| all_receipts_executed(&o.clone().into_outcome()));
+                            .is_none_or(|o| all_receipts_executed(final_outcome_of(o)));
                     if settled || refund_blocks >= MAX_REFUND_WAIT_BLOCKS {
                         return to_value(*response);
                     }
@@ -245,6 +245,14 @@ async fn wait_for_status(
         {
             return Err(failure(RpcTransactionError::TimeoutError(None)));
         }
+    }
+}
+
+/// The outcome inside either answer shape, without copying it.
+fn final_outcome_of(outcome: &FinalExecutionOutcomeViewEnum) -> &FinalExecutionOutcomeView {
+    match outcome {
+        FinalExecutionOutcomeViewEnum::FinalExecutionOutcome(o) => o,
+        FinalExecutionOutcomeViewEnum::FinalExecutionOutcomeWithReceipt(o) => &o.final_outcome,
     }
 }
 

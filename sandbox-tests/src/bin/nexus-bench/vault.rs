@@ -10,13 +10,10 @@
 //! ```
 
 use anyhow::{Context, Result, ensure};
-use near_jsonrpc_client::{JsonRpcClient, methods};
-use near_primitives::hash::CryptoHash;
-use near_primitives::views::TxExecutionStatus;
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
-use sandbox_tests::{gas_profile, must_account, must_deploy, sandbox};
+use sandbox_tests::{final_outcome, gas_profile, must_account, must_deploy, sandbox};
 use serde_json::{Value, json};
 
 /// Runs of each measured call; the table shows the median.
@@ -27,26 +24,12 @@ const TARGET_OVERHEAD_TGAS: f64 = 5.0;
 const EXECUTE_GAS: Gas = Gas::from_tgas(200);
 
 /// Executor and gas burnt of the transaction and of each receipt, refunds included, in execution
-/// order. `transact()` returns at `EXECUTED_OPTIMISTIC` (every non-refund receipt done), before the
-/// last receipt's gas refund has run, so the outcome is read again at `FINAL`, which has them all.
+/// order, read at `FINAL`.
 async fn final_outcomes(
     worker: &Worker<Sandbox>,
     outcome: &ExecutionFinalResult,
 ) -> Result<Vec<(AccountId, u64)>> {
-    let client = JsonRpcClient::connect(worker.rpc_addr());
-    let request = methods::tx::RpcTransactionStatusRequest {
-        transaction_info: methods::tx::TransactionInfo::TransactionId {
-            tx_hash: CryptoHash(outcome.outcome().transaction_hash.0),
-            sender_account_id: outcome.outcome().executor_id.clone(),
-        },
-        wait_until: TxExecutionStatus::Final,
-    };
-    let view = client
-        .call(request)
-        .await?
-        .final_execution_outcome
-        .context("a final transaction has an outcome")?
-        .into_outcome();
+    let view = final_outcome(worker, outcome).await?;
     Ok(std::iter::once(&view.transaction_outcome)
         .chain(&view.receipts_outcome)
         .map(|o| (o.outcome.executor_id.clone(), o.outcome.gas_burnt.as_gas()))
