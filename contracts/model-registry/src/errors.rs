@@ -174,6 +174,19 @@ pub enum RegistryError {
         detail: String,
     },
     #[error(
+        "insufficient storage balance: available {available} yoctoNEAR + attached {attached} yoctoNEAR, required {required} yoctoNEAR ({detail}); top up with storage_deposit"
+    )]
+    InsufficientStorageBalance {
+        available: u128,
+        attached: u128,
+        required: u128,
+        detail: String,
+    },
+    #[error("{0} is not registered for storage; call storage_deposit first")]
+    NotRegistered(AccountId),
+    #[error("cannot withdraw {requested} yoctoNEAR: only {available} yoctoNEAR is available")]
+    WithdrawTooMuch { requested: u128, available: u128 },
+    #[error(
         "attach a deposit of at least 1 yoctoNEAR to cover storage; the unused part is refunded"
     )]
     DepositRequired,

@@ -4,7 +4,7 @@
 //! shape changes.
 
 use near_sdk::json_types::U64;
-use near_sdk::{AccountId, near};
+use near_sdk::{AccountId, NearToken, near};
 
 use crate::attestations::AttestationKind;
 use crate::status::RevocationCode;
@@ -135,4 +135,23 @@ pub enum RegistryEvent {
     },
     #[event_version("1.0.0")]
     ContractMigrated { state_version: u32 },
+    /// NEP-145 `storage_deposit`: `amount` credited (the part of the deposit that was not refunded).
+    #[event_version("1.0.0")]
+    StorageDeposited {
+        account_id: AccountId,
+        amount: NearToken,
+        total: NearToken,
+        available: NearToken,
+    },
+    #[event_version("1.0.0")]
+    StorageWithdrawn {
+        account_id: AccountId,
+        amount: NearToken,
+        available: NearToken,
+    },
+    #[event_version("1.0.0")]
+    StorageUnregistered {
+        account_id: AccountId,
+        refunded: NearToken,
+    },
 }

@@ -14,10 +14,12 @@
 //! - [`attestations`]: third-party claims about a version.
 //! - [`history`]: the per-model audit trail.
 //! - [`views`]: every read method (paginated, bounded).
-//! - [`events`], [`errors`], [`storage_keys`], [`storage`] (deposit accounting), [`upgrade`], [`limits`].
+//! - [`storage`] (who pays for storage, measured per call) and [`storage_balance`] (NEP-145 prepaid balances).
+//! - [`events`], [`errors`], [`storage_keys`], [`upgrade`], [`limits`].
 //!
 //! Every write method is `#[payable]`: attach at least 1 yoctoNEAR plus the storage the call adds (measured);
-//! the excess is refunded in the same call. See [`storage`].
+//! the excess is refunded in the same call — or register a NEP-145 storage balance and pay from it, without a
+//! refund transfer per call. See [`storage`] and [`storage_balance`].
 
 use near_sdk::store::{IterableSet, LookupMap, Vector};
 use near_sdk::{AccountId, PanicOnDefault, near};
@@ -34,6 +36,7 @@ pub mod models;
 pub mod semver;
 pub mod status;
 pub mod storage;
+pub mod storage_balance;
 pub mod storage_keys;
 pub mod upgrade;
 pub mod validate;

@@ -2,10 +2,14 @@
 //!
 //! A write method records `env::storage_usage()` on entry ([`StorageCharge::start`]), does its work, flushes
 //! every collection so all bytes are really written, and then [`StorageCharge::settle`] compares usage again:
-//! the bytes added cost `bytes × env::storage_byte_cost()`. An attached deposit smaller than that (plus any
-//! amount the call forwards elsewhere) fails the call with the exact amount required; the excess is refunded
-//! to the caller by a transfer created in the same call. Because storage is measured, not estimated, the
-//! required amount is exact: calling again with that deposit succeeds.
+//! the bytes added cost `bytes × env::storage_byte_cost()`. Who pays:
+//!
+//! - a caller registered with [`crate::storage_balance`] (NEP-145): the attached deposit is credited to its
+//!   storage balance and the cost drawn from it — no refund transfer;
+//! - anyone else: the attached deposit, and the excess is refunded by a transfer created in the same call.
+//!
+//! Too little (deposit, or deposit + balance) fails the call with the exact amount required. Because storage
+//! is measured, not estimated, the required amount is exact: calling again with it succeeds.
 //!
 //! Also here: per-entity append-only lists (a `LookupMap<u32, T>` under a nested prefix, length kept in the
 //! parent record). They are opened for the duration of one operation and written when dropped, so nothing
@@ -16,6 +20,7 @@ use near_sdk::store::LookupMap;
 use near_sdk::{AccountId, NearToken, Promise, env};
 
 use crate::errors::RegistryError;
+use crate::storage_balance;
 use crate::storage_keys::StorageKey;
 
 /// What a write call started with.
@@ -52,23 +57,23 @@ impl StorageCharge {
         env::storage_usage().saturating_sub(self.start)
     }
 
-    /// [`Self::settle`] for calls that forward nothing: charge storage, refund the rest.
+    /// [`Self::settle`] for calls that forward nothing.
     pub fn settle_and_refund(&self) -> Result<Settled, RegistryError> {
-        self.settle(NearToken::from_yoctonear(0), false)
+        self.settle(NearToken::from_yoctonear(0))
     }
 
-    /// Charges the storage added since [`Self::start`] plus `forwarded` (an amount the call sends elsewhere),
-    /// and refunds the rest of the attached deposit to the caller unless `hold` is set (then the caller of
-    /// `settle` is responsible for the remainder). Collections must be flushed before calling this.
-    pub fn settle(&self, forwarded: NearToken, hold: bool) -> Result<Settled, RegistryError> {
+    /// Charges the storage added since [`Self::start`] plus `forwarded` (an amount the call sends elsewhere)
+    /// to the caller's storage balance if it is registered, else to the attached deposit with the rest
+    /// refunded. Collections must be flushed before calling this.
+    pub fn settle(&self, forwarded: NearToken) -> Result<Settled, RegistryError> {
         let end = env::storage_usage();
         let added = end.saturating_sub(self.start);
         let storage_cost = bytes_cost(added)?;
         let required = storage_cost
             .checked_add(forwarded)
             .ok_or(RegistryError::Overflow("required deposit"))?;
-        if self.attached < required {
-            let detail = if forwarded.is_zero() {
+        let detail = || {
+            if forwarded.is_zero() {
                 format!("{added} bytes of storage")
             } else {
                 format!(
@@ -76,16 +81,33 @@ impl StorageCharge {
                     storage_cost.as_yoctonear(),
                     forwarded.as_yoctonear()
                 )
-            };
+            }
+        };
+        if let Some(mut account) = storage_balance::load(&self.payer) {
+            let funds = account
+                .available
+                .checked_add(self.attached)
+                .ok_or(RegistryError::Overflow("storage balance"))?;
+            if funds < required {
+                return Err(RegistryError::InsufficientStorageBalance {
+                    available: account.available.as_yoctonear(),
+                    attached: self.attached.as_yoctonear(),
+                    required: required.as_yoctonear(),
+                    detail: detail(),
+                });
+            }
+            account.available = funds.saturating_sub(required);
+            storage_balance::store(&self.payer, &account);
+            return Ok(Settled { storage_cost });
+        }
+        if self.attached < required {
             return Err(RegistryError::InsufficientDeposit {
                 attached: self.attached.as_yoctonear(),
                 required: required.as_yoctonear(),
-                detail,
+                detail: detail(),
             });
         }
-        if !hold {
-            refund(&self.payer, self.attached.saturating_sub(required));
-        }
+        transfer(&self.payer, self.attached.saturating_sub(required));
         Ok(Settled { storage_cost })
     }
 }
@@ -97,8 +119,8 @@ pub fn bytes_cost(bytes: u64) -> Result<NearToken, RegistryError> {
         .ok_or(RegistryError::Overflow("storage cost"))
 }
 
-/// Sends `amount` back to `to` if it is not zero.
-pub fn refund(to: &AccountId, amount: NearToken) {
+/// Sends `amount` to `to` if it is not zero.
+pub fn transfer(to: &AccountId, amount: NearToken) {
     if !amount.is_zero() {
         Promise::new(to.clone()).transfer(amount).detach();
     }

@@ -38,4 +38,6 @@ pub enum StorageKey {
     HashHead { digest: [u8; 32] },
     /// (sha256, position ≥ 1) → [`crate::hash_index::HashHit`] (second-release index)
     HashEntry { digest: [u8; 32], position: u32 },
+    /// account → [`crate::storage_balance::StorageAccount`] (NEP-145 storage balance)
+    StorageBalance { account: near_sdk::AccountId },
 }

@@ -40,7 +40,8 @@ use crate::manifest::{self, FileInput, ManifestFile};
 use crate::models::{PendingPublish, Publishing};
 use crate::semver::Version;
 use crate::status::VersionStatus;
-use crate::storage::{List, StorageCharge, bytes_cost, refund, require_one_yocto};
+use crate::storage::{List, StorageCharge, bytes_cost, require_one_yocto};
+use crate::storage_balance::credit_or_transfer;
 use crate::storage_keys::StorageKey;
 use crate::validate;
 use crate::{Registry, VersionedContract};
@@ -608,7 +609,7 @@ impl VersionedContract {
         }
         r.flush();
         // Measured: the same bytes as predicted above.
-        charge.settle(forwarded, false)?;
+        charge.settle(forwarded)?;
         let args = json!({
             "model_version_id": version_id,
             "dataset_versions": training_datasets,
@@ -699,7 +700,7 @@ impl VersionedContract {
                 .checked_add(forwarded)
                 .ok_or(RegistryError::Overflow("held deposit"))?,
         };
-        refund(&v.publisher, held);
+        credit_or_transfer(&v.publisher, held);
         RegistryEvent::VersionAbandoned {
             model_id,
             version,
@@ -753,7 +754,7 @@ impl VersionedContract {
                     let end = env::storage_usage();
                     let freed = bytes_cost(usage.saturating_sub(end)).unwrap_or_default();
                     let added = bytes_cost(end.saturating_sub(usage)).unwrap_or_default();
-                    refund(
+                    credit_or_transfer(
                         &publisher,
                         forwarded
                             .saturating_sub(lineage_cost)
@@ -772,7 +773,7 @@ impl VersionedContract {
                         publication: Publication::Published,
                     }
                 } else {
-                    refund(&publisher, NearToken::from_yoctonear(held.0));
+                    credit_or_transfer(&publisher, NearToken::from_yoctonear(held.0));
                     RegistryEvent::VersionRejected {
                         model_id: v.model_id,
                         version: v.version,

@@ -8,6 +8,7 @@ mod hash_index;
 mod lineage;
 mod models;
 mod status;
+mod storage_balance;
 mod versions;
 
 use near_sdk::json_types::U64;
