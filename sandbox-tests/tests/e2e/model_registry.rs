@@ -2066,6 +2066,177 @@ async fn strangers_cannot_write_to_a_model_or_administer_the_registry() -> anyho
     Ok(())
 }
 
+// ---- storage balances (NEP-145) -----------------------------------------------------------------------------
+
+async fn storage_balance(registry: &Contract, account: &Account) -> Value {
+    view(
+        registry,
+        "storage_balance_of",
+        json!({ "account_id": account.id() }),
+    )
+    .await
+}
+
+fn amount(v: &Value) -> u128 {
+    v.as_str().expect("amount string").parse().expect("u128")
+}
+
+#[tokio::test]
+async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_transfer()
+-> anyhow::Result<()> {
+    let Fixture {
+        worker,
+        registry,
+        acme,
+    } = fixture().await;
+    let byte_cost = storage_byte_cost(&worker).await;
+    // min registers any account id: 1 + 4 + 64 key bytes, 32 value bytes, 40 per record.
+    let bounds = view(&registry, "storage_balance_bounds", json!({})).await;
+    assert_eq!(
+        bounds,
+        json!({ "min": ((1 + 4 + 64 + 32 + 40) * byte_cost).to_string(), "max": null })
+    );
+    assert_eq!(storage_balance(&registry, &acme).await, Value::Null);
+
+    // Registering keeps the cost of the balance record's measured bytes.
+    let usage = registry.view_account().await?.storage_usage;
+    let deposit = write(&acme, &registry, "storage_deposit", json!({})).await;
+    must_succeed(&deposit);
+    let record = u128::from(registry.view_account().await?.storage_usage - usage) * byte_cost;
+    let one = NearToken::from_near(1).as_yoctonear();
+    let balance = storage_balance(&registry, &acme).await;
+    assert_eq!(
+        balance,
+        json!({ "total": one.to_string(), "available": (one - record).to_string() })
+    );
+    assert_eq!(deposit.clone().json::<Value>()?, balance);
+    assert_eq!(
+        event_lines(&deposit),
+        vec![event(
+            "storage_deposited",
+            &format!(
+                r#"{{"account_id":"{}","amount":"{one}","total":"{one}","available":"{}"}}"#,
+                acme.id(),
+                one - record
+            )
+        )]
+    );
+
+    // A publish with 1 yoctoNEAR attached: the exact bytes come out of the balance, and no refund transfer
+    // is sent (the publish and its gas refund are the only receipts).
+    let usage = registry.view_account().await?.storage_usage;
+    let published = write_with(
+        &acme,
+        &registry,
+        "publish_version",
+        json!({ "model_id": MODEL, "version": "1.0.0", "files": files("v1", 12), "commercial_use": true }),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    must_succeed(&published);
+    let bytes = u128::from(registry.view_account().await?.storage_usage - usage);
+    let available = one - record + 1 - bytes * byte_cost;
+    assert_eq!(
+        amount(&storage_balance(&registry, &acme).await["available"]),
+        available
+    );
+    assert_eq!(
+        published.receipt_outcomes().len(),
+        2,
+        "publish + gas refund, no deposit refund: {published:#?}"
+    );
+
+    // Short of funds: refused with the shortfall; nothing changes, the yoctoNEAR comes back.
+    let drain = write_with(
+        &acme,
+        &registry,
+        "storage_withdraw",
+        json!({}),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    must_succeed(&drain);
+    assert_eq!(
+        drain.json::<Value>()?,
+        json!({ "total": record.to_string(), "available": "0" })
+    );
+    let state = snapshot(&registry).await;
+    let refused = write_with(
+        &acme,
+        &registry,
+        "publish_version",
+        json!({ "model_id": MODEL, "version": "1.1.0", "files": files("v11", 12), "commercial_use": true }),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    let text = sandbox_tests::must_fail(
+        &refused,
+        "insufficient storage balance: available 0 yoctoNEAR + attached 1 yoctoNEAR, required ",
+    );
+    assert!(
+        text.contains("bytes of storage); top up with storage_deposit"),
+        "{text}"
+    );
+    assert_eq!(snapshot(&registry).await, state);
+    assert_eq!(
+        storage_balance(&registry, &acme).await,
+        json!({ "total": record.to_string(), "available": "0" })
+    );
+
+    // Withdrawing needs exactly 1 yoctoNEAR and at most what is available.
+    for (deposit, args, message) in [
+        (
+            NearToken::from_near(1),
+            json!({}),
+            "requires an attached deposit of exactly 1 yoctoNEAR, got 1000000000000000000000000"
+                .to_string(),
+        ),
+        (
+            NearToken::from_yoctonear(1),
+            json!({ "amount": "1" }),
+            "cannot withdraw 1 yoctoNEAR: only 0 yoctoNEAR is available".to_string(),
+        ),
+    ] {
+        let before = must_balance(&acme).await;
+        let outcome = write_with(&acme, &registry, "storage_withdraw", args, deposit).await;
+        must_panic_with(&outcome, &message);
+        must_have_paid_only_gas(&acme, before, "storage_withdraw").await;
+    }
+
+    // Unregistering deletes the record and sends its total back.
+    let before = must_balance(&acme).await;
+    let usage = registry.view_account().await?.storage_usage;
+    let gone = write_with(
+        &acme,
+        &registry,
+        "storage_unregister",
+        json!({}),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    must_succeed(&gone);
+    assert!(gone.clone().json::<bool>()?);
+    assert_eq!(
+        u128::from(usage - registry.view_account().await?.storage_usage) * byte_cost,
+        record
+    );
+    assert_eq!(storage_balance(&registry, &acme).await, Value::Null);
+    let after = must_balance(&acme).await;
+    assert!(
+        after + sandbox_tests::GAS_ONLY > before + record,
+        "the record's cost came back: before {before}, after {after}"
+    );
+    // Unregistered again, the next write pays by deposit as before.
+    let by_deposit = publish(&acme, &registry, "1.1.0", files("v11", 12)).await;
+    must_succeed(&by_deposit);
+    assert_eq!(
+        by_deposit.receipt_outcomes().len(),
+        4,
+        "publish, deposit refund and gas refunds"
+    );
+    Ok(())
+}
+
 // ---- upgrade ------------------------------------------------------------------------------------------------
 
 /// Every record a populated registry holds, read through the views.

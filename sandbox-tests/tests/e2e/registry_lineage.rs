@@ -802,3 +802,82 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     );
     Ok(())
 }
+
+async fn available(registry: &Contract, account: &Account) -> u128 {
+    let balance = view(
+        registry,
+        "storage_balance_of",
+        json!({ "account_id": account.id() }),
+    )
+    .await;
+    balance["available"]
+        .as_str()
+        .expect("registered")
+        .parse()
+        .expect("u128")
+}
+
+#[tokio::test]
+async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -> anyhow::Result<()>
+{
+    let Fixture {
+        worker,
+        registry,
+        lineage,
+        acme,
+        ..
+    } = fixture().await;
+    let byte_cost = storage_byte_cost(&worker).await;
+    must_succeed(&call(&acme, &registry, "storage_deposit", json!({})).await);
+    let usage = |c: &Contract| {
+        let c = c.clone();
+        async move { c.view_account().await.expect("view_account").storage_usage }
+    };
+
+    // Consent: the registry's bytes and the lineage contract's storage cost come out of the balance; the
+    // unused part of the forwarded deposit is credited back, not transferred.
+    let start = available(&registry, &acme).await;
+    let (r0, l0) = (usage(&registry).await, usage(&lineage).await);
+    let published = acme
+        .call(registry.id(), "publish_version")
+        .args_json(
+            json!({ "model_id": MODEL, "version": "1.0.0", "files": files("v1", 12),
+            "training_datasets": ["reviews@1.0.0"], "commercial_use": true }),
+        )
+        .deposit(NearToken::from_yoctonear(1))
+        .gas(Gas::from_tgas(300))
+        .transact()
+        .await?;
+    must_succeed(&published);
+    assert!(published.receipt_failures().is_empty(), "{published:#?}");
+    assert_eq!(
+        published.json::<Value>()?,
+        json!({ "version_id": "acme/sentiment@1.0.0", "publication": "published" })
+    );
+    let added = u128::from(usage(&registry).await - r0 + usage(&lineage).await - l0);
+    assert!(added > 0);
+    assert_eq!(
+        start + 1 - available(&registry, &acme).await,
+        added * byte_cost,
+        "exactly both contracts' new bytes"
+    );
+
+    // Refusal: everything the publish held is credited back.
+    let start = available(&registry, &acme).await;
+    let refused = acme
+        .call(registry.id(), "publish_version")
+        .args_json(
+            json!({ "model_id": MODEL, "version": "1.1.0", "files": files("v11", 12),
+            "training_datasets": ["private@1"], "commercial_use": true }),
+        )
+        .deposit(NearToken::from_yoctonear(1))
+        .gas(Gas::from_tgas(300))
+        .transact()
+        .await?;
+    assert_eq!(
+        refused.json::<Value>()?,
+        json!({ "version_id": "acme/sentiment@1.1.0", "publication": "rejected" })
+    );
+    assert_eq!(available(&registry, &acme).await, start + 1);
+    Ok(())
+}
