@@ -19,7 +19,7 @@
 //!
 //! Every write method is `#[payable]`: attach at least 1 yoctoNEAR plus the storage the call adds (measured);
 //! the excess is refunded in the same call — or register a NEP-145 storage balance and pay from it, without a
-//! refund transfer per call. See [`storage`] and [`storage_balance`].
+//! refund transfer per call (attach exactly 1 yoctoNEAR). See [`storage`] and [`storage_balance`].
 
 use near_sdk::store::{IterableSet, LookupMap, Vector};
 use near_sdk::{AccountId, PanicOnDefault, near};

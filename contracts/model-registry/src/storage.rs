@@ -4,9 +4,9 @@
 //! every collection so all bytes are really written, and then [`StorageCharge::settle`] compares usage again:
 //! the bytes added cost `bytes × env::storage_byte_cost()`. Who pays:
 //!
-//! - a caller registered with [`crate::storage_balance`] (NEP-145): the attached deposit is credited to its
-//!   storage balance and the cost drawn from it — no refund transfer;
-//! - anyone else: the attached deposit, and the excess is refunded by a transfer created in the same call.
+//! - a caller registered with [`crate::storage_balance`] (NEP-145) that attaches exactly 1 yoctoNEAR: the
+//!   yoctoNEAR is credited to its storage balance and the cost drawn from it — no refund transfer;
+//! - any other call: the attached deposit, and the excess is refunded by a transfer created in the same call.
 //!
 //! Too little (deposit, or deposit + balance) fails the call with the exact amount required. Because storage
 //! is measured, not estimated, the required amount is exact: calling again with it succeeds.
@@ -63,8 +63,8 @@ impl StorageCharge {
     }
 
     /// Charges the storage added since [`Self::start`] plus `forwarded` (an amount the call sends elsewhere)
-    /// to the caller's storage balance if it is registered, else to the attached deposit with the rest
-    /// refunded. Collections must be flushed before calling this.
+    /// to the caller's storage balance if it is registered and attached exactly 1 yoctoNEAR, else to the
+    /// attached deposit with the rest refunded. Collections must be flushed before calling this.
     pub fn settle(&self, forwarded: NearToken) -> Result<Settled, RegistryError> {
         let end = env::storage_usage();
         let added = end.saturating_sub(self.start);
@@ -83,7 +83,13 @@ impl StorageCharge {
                 )
             }
         };
-        if let Some(mut account) = storage_balance::load(&self.payer) {
+        // Only a 1-yoctoNEAR call asks for the balance, so a call paying by deposit reads nothing extra.
+        let registered = if self.attached == NearToken::from_yoctonear(1) {
+            storage_balance::load(&self.payer)
+        } else {
+            None
+        };
+        if let Some(mut account) = registered {
             let funds = account
                 .available
                 .checked_add(self.attached)

@@ -5,8 +5,8 @@
 //!
 //! A write paid by its attached deposit refunds the excess with a transfer: a receipt that burns ~0.45 TGas
 //! (send + execution of a transfer action) plus its gas-refund receipt, on every call. A registered account
-//! pays from its balance instead — one small record read and written (~0.12 TGas) and no transfer — and
-//! anything it attaches is credited to that balance rather than refunded. Publishers who write often
+//! pays from its balance instead (attaching 1 yoctoNEAR) — one small record read and written (~0.12 TGas) and
+//! no transfer. Publishers who write often
 //! (a release pipeline publishing versions, an auditor attesting) register once; occasional callers keep
 //! attaching a deposit. Either way the caller pays exactly the bytes its call added (see [`crate::storage`]).
 //!
@@ -17,8 +17,10 @@
 //!   Registration keeps the cost of the balance record's own bytes (`total − available`); with
 //!   `registration_only` the rest is refunded (all of it when already registered). Anyone may deposit for
 //!   anyone.
-//! - Every write of a registered caller draws the storage it adds from `available`, after crediting the
-//!   attached deposit. Not enough fails the call with the exact shortfall; nothing changes.
+//! - A write of a registered caller that attaches exactly 1 yoctoNEAR draws the storage it adds from
+//!   `available` (the yoctoNEAR is credited). Not enough fails the call with the exact shortfall; nothing
+//!   changes. A write with more attached pays by deposit, as for anyone, and reads no balance: the rule keeps
+//!   the deposit path as cheap as it was.
 //! - Storage bought with a balance is spent, not locked: registry records are permanent (the audit trail), so
 //!   `total` is `available` plus the registration record's cost only.
 //! - `storage_withdraw({amount?})` (exactly 1 yoctoNEAR) sends `amount` (default: all) of `available`.

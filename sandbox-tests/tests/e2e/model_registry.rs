@@ -2146,6 +2146,19 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
         "publish + gas refund, no deposit refund: {published:#?}"
     );
 
+    // Attaching more than 1 yoctoNEAR pays by deposit, as for anyone: the balance is left alone.
+    let by_deposit = publish(&acme, &registry, "1.0.1", files("v101", 12)).await;
+    must_succeed(&by_deposit);
+    assert_eq!(
+        by_deposit.receipt_outcomes().len(),
+        4,
+        "publish, deposit refund and gas refunds"
+    );
+    assert_eq!(
+        amount(&storage_balance(&registry, &acme).await["available"]),
+        available
+    );
+
     // Short of funds: refused with the shortfall; nothing changes, the yoctoNEAR comes back.
     let drain = write_with(
         &acme,

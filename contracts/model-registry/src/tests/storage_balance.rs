@@ -187,15 +187,14 @@ fn a_registered_writer_short_of_funds_is_refused_with_the_shortfall_and_nothing_
         )
     );
 
-    // exactly the shortfall is enough, and leaves nothing
+    // more than 1 yoctoNEAR attached pays by deposit (excess refunded) and leaves the balance alone
     let mut chain = Chain::new();
     chain.must_create(ACME, "acme", "sentiment");
-    deposit(&mut chain, ACME, yocto(min()));
-    chain.call(ACME, yocto(1)).storage_withdraw(None).unwrap();
-    chain.call(ACME, yocto(required));
+    let start = deposit(&mut chain, ACME, near(1)).available;
+    chain.call(ACME, yocto(required + 5));
     let _ = publish(&mut chain.c, "acme/sentiment", "1.0.0", files(1)).unwrap();
-    assert!(transfers().is_empty());
-    assert_eq!(balance(&mut chain, ACME).unwrap().available, yocto(0));
+    assert_eq!(transfers(), vec![(ACME.to_string(), 5)]);
+    assert_eq!(balance(&mut chain, ACME).unwrap().available, start);
 }
 
 #[test]
