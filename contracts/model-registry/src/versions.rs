@@ -26,7 +26,7 @@
 //! Deposit for a publish: registry storage (measured) + forwarded amount; any excess is refunded immediately.
 
 use near_sdk::json_types::{U64, U128};
-use near_sdk::serde_json::{self, json};
+use near_sdk::serde_json;
 use near_sdk::{AccountId, NearToken, Promise, PromiseError, PromiseOrValue, env, near};
 
 #[allow(unused_imports)]
@@ -140,6 +140,17 @@ impl VersionedModelVersion {
 pub struct PublishResult {
     pub version_id: String,
     pub publication: Publication,
+}
+
+/// What `record_training_usage` is called with. A typed struct rather than `json!`: `serde_json::Value`
+/// would link float formatting (~15 KB of code, loaded by every call).
+#[derive(near_sdk::serde::Serialize)]
+#[serde(crate = "near_sdk::serde")]
+struct UsageArgs<'a> {
+    model_version_id: &'a str,
+    dataset_versions: &'a [String],
+    commercial_use: bool,
+    publisher: &'a AccountId,
 }
 
 /// What the lineage contract answers.
@@ -610,12 +621,12 @@ impl VersionedContract {
         r.flush();
         // Measured: the same bytes as predicted above.
         charge.settle(forwarded)?;
-        let args = json!({
-            "model_version_id": version_id,
-            "dataset_versions": training_datasets,
-            "commercial_use": commercial_use,
-            "publisher": caller,
-        });
+        let args = UsageArgs {
+            model_version_id: &version_id,
+            dataset_versions: &training_datasets,
+            commercial_use,
+            publisher: &caller,
+        };
         let promise = Promise::new(lineage)
             .function_call(
                 "record_training_usage".to_string(),
