@@ -253,6 +253,34 @@ pub async fn final_outcome(
         .into_outcome())
 }
 
+/// Gas burnt by a transaction, grouped: the transaction's conversion to a receipt, each cost the node
+/// reported for receipts executed by `contract` (`metadata.gas_profile`), and every other receipt (refunds,
+/// transfers) together. Sums to the transaction's total gas burnt.
+pub async fn gas_by_cost(
+    worker: &Worker<Sandbox>,
+    outcome: &ExecutionFinalResult,
+    contract: &near_workspaces::AccountId,
+) -> anyhow::Result<std::collections::BTreeMap<String, u64>> {
+    let view = final_outcome(worker, outcome).await?;
+    let mut costs = std::collections::BTreeMap::new();
+    costs.insert(
+        "transaction → receipt".to_string(),
+        view.transaction_outcome.outcome.gas_burnt.as_gas(),
+    );
+    for o in &view.receipts_outcome {
+        if o.outcome.executor_id.as_str() == contract.as_str() {
+            for c in o.outcome.metadata.gas_profile.iter().flatten() {
+                *costs.entry(c.cost.clone()).or_default() += c.gas_used.as_gas();
+            }
+        } else {
+            *costs
+                .entry("other receipts (refunds, transfers)".to_string())
+                .or_default() += o.outcome.gas_burnt.as_gas();
+        }
+    }
+    Ok(costs)
+}
+
 /// The gas profile of a transaction, as markdown: one section per receipt (executor, gas burnt)
 /// listing each cost the node reported (`metadata.gas_profile`), largest first. Benchmarks print
 /// it on request (`NEXUS_BENCH_PROFILE=1`, or `=<method>` in `nexus-bench gas`) to show where a method's gas goes.

@@ -15,7 +15,9 @@ use near_workspaces::network::Sandbox;
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
-use sandbox_tests::{gas_profile, must_account, must_deploy, sandbox, sha256_hex, tgas};
+use sandbox_tests::{
+    gas_by_cost, gas_profile, must_account, must_deploy, sandbox, sha256_hex, tgas,
+};
 use serde_json::{Value, json};
 
 const LIMIT_TGAS: f64 = 10.0;
@@ -432,8 +434,8 @@ pub async fn run() -> Result<()> {
         &[&registry],
     )
     .await?;
-    let publish_balance = b
-        .one_yocto(
+    let publish_balance_outcome = b
+        .run_outcome(
             r,
             &bob,
             &registry,
@@ -444,8 +446,11 @@ pub async fn run() -> Result<()> {
                 a["model_id"] = json!("acme/summarizer");
                 a
             },
+            NearToken::from_yoctonear(1),
+            &[&registry],
         )
         .await?;
+    let publish_balance = tgas(&publish_balance_outcome);
 
     // ---- dataset lineage ----
     b.write(l, &alice, &lineage, "register_dataset", "terms with constrained use + access offer", json!({ "dataset_id": "reviews", "title": "Product reviews 2026 (multilingual)", "terms": terms() })).await?;
@@ -656,9 +661,10 @@ pub async fn run() -> Result<()> {
         "extra": serde_json::to_string(&files("nft"))? });
     // Minted by an account of its own, as the publish is sent by its publisher: a transaction to one's own
     // account pays the cheaper signer-is-receiver fee per argument byte, which no publisher gets.
-    let mint = b.run("nft-reference", &minter, &nft, "nft_mint", "TokenMetadata with the 12-file manifest in `extra`, first token",
+    let mint_outcome = b.run_outcome("nft-reference", &minter, &nft, "nft_mint", "TokenMetadata with the 12-file manifest in `extra`, first token",
         json!({ "token_id": "acme-sentiment-1.0.0", "token_owner_id": acme.id(), "token_metadata": token_metadata }),
         NearToken::from_near(1), &[&nft]).await?;
+    let mint = tgas(&mint_outcome);
     let mint_tgas = mint;
 
     println!("| contract | method | case | gas (TGas) | storage added (bytes) | flag |");
@@ -692,6 +698,29 @@ pub async fn run() -> Result<()> {
          {publish_balance:.2} TGas vs the mint {mint_tgas:.2} TGas: {}",
         verdict(publish_balance, mint_tgas)
     );
+    // Where the difference goes: both transactions' gas, by cost.
+    let publish_costs = gas_by_cost(&b.worker, &publish_balance_outcome, registry.id()).await?;
+    let mint_costs = gas_by_cost(&b.worker, &mint_outcome, nft.id()).await?;
+    let mut names: Vec<&String> = publish_costs.keys().chain(mint_costs.keys()).collect();
+    names.sort();
+    names.dedup();
+    let get = |m: &std::collections::BTreeMap<String, u64>, k: &str| {
+        m.get(k).copied().unwrap_or(0) as f64 / 1e12
+    };
+    names.sort_by(|a, b| {
+        let d = |k: &str| (get(&publish_costs, k) - get(&mint_costs, k)).abs();
+        d(b).total_cmp(&d(a))
+    });
+    println!();
+    println!("| cost | publish from a storage balance (TGas) | NEP-171 mint (TGas) | difference |");
+    println!("|---|---:|---:|---:|");
+    for k in names {
+        let (p, m) = (get(&publish_costs, k), get(&mint_costs, k));
+        if p.max(m) >= 0.005 {
+            println!("| {k} | {p:.3} | {m:.3} | {:+.3} |", p - m);
+        }
+    }
+    println!();
     println!(
         "Publish with one training dataset (registry + lineage consent) paid from the storage balance: \
          {consent_balance:.2} TGas"
