@@ -39,6 +39,18 @@ pub enum Error {
     )]
     StorageDeposit { attached: u128, required: u128 },
     #[error(
+        "storage balance {available} yoctoNEAR + attached {attached} yoctoNEAR does not cover storage: {required} yoctoNEAR required; top up with storage_deposit"
+    )]
+    StorageBalanceShort {
+        available: u128,
+        attached: u128,
+        required: u128,
+    },
+    #[error("account '{0}' is not registered for storage; call storage_deposit first")]
+    NotRegistered(AccountId),
+    #[error("cannot withdraw {requested} yoctoNEAR: only {available} yoctoNEAR is available")]
+    WithdrawTooMuch { requested: u128, available: u128 },
+    #[error(
         "attached deposit {attached} yoctoNEAR is less than the access price {price} yoctoNEAR"
     )]
     AccessUnderpaid { attached: u128, price: u128 },

@@ -5,7 +5,7 @@
 //! Log line shape: `EVENT_JSON:{"standard":"nexus-dataset-lineage","version":"1.0.0","event":"<name>","data":{...}}`.
 
 use near_sdk::json_types::{U64, U128};
-use near_sdk::{AccountId, near};
+use near_sdk::{AccountId, NearToken, near};
 
 use crate::derivations::ActivityKind;
 use crate::flags::FlagKind;
@@ -93,4 +93,31 @@ pub enum Event<'a> {
     ContractUpgraded { code_hash: String },
     #[event_version("1.0.0")]
     ContractMigrated { from_state_version: u32 },
+    /// NEP-145 `storage_deposit`: `amount` credited (the part of the deposit that was not refunded).
+    #[event_version("1.0.0")]
+    StorageDeposited {
+        account_id: &'a AccountId,
+        amount: NearToken,
+        total: NearToken,
+        available: NearToken,
+    },
+    #[event_version("1.0.0")]
+    StorageWithdrawn {
+        account_id: &'a AccountId,
+        amount: NearToken,
+        available: NearToken,
+    },
+    #[event_version("1.0.0")]
+    StorageUnregistered {
+        account_id: &'a AccountId,
+        refunded: NearToken,
+    },
+    /// The unused part of the registry's deposit for a training-usage record, credited to the publisher's
+    /// storage balance instead of going back to the registry.
+    #[event_version("1.0.0")]
+    StorageCredited {
+        account_id: &'a AccountId,
+        amount: NearToken,
+        available: NearToken,
+    },
 }

@@ -6,7 +6,8 @@
 //! - training usage recorded by the model registry after a consent check (`usage.rs`);
 //! - flags and taint over bounded ancestry walks (`flags.rs`, `graph.rs`, `views.rs`);
 //! - paid access grants (`access.rs`);
-//! - storage paid by the caller (`storage.rs`), events (`events.rs`), errors (`errors.rs`), upgrades
+//! - storage paid by the caller (`storage.rs`): attached deposit, or a NEP-145 balance (`storage_balance.rs`);
+//!   events (`events.rs`), errors (`errors.rs`), upgrades
 //!   (`upgrade.rs`), contract administration (`admin.rs`), bounds (`limits.rs`), input rules
 //!   (`validate.rs`).
 
@@ -20,6 +21,7 @@ pub mod flags;
 pub mod graph;
 pub mod limits;
 pub mod storage;
+pub mod storage_balance;
 pub mod storage_keys;
 pub mod terms;
 pub mod upgrade;

@@ -4,12 +4,15 @@
 //! measured inside a call is exact: a method takes a [`StorageMeter`] before writing, writes, and then
 //! [`StorageMeter::settle`] charges `bytes added × storage byte cost` against the attached deposit. Too
 //! little deposit returns an error naming the exact amount required — the runtime rolls back every write
-//! and returns the whole deposit. The excess is sent back to the caller with a transfer in the same call.
+//! and returns the whole deposit. The excess is sent back to the caller with a transfer in the same call —
+//! unless the caller is registered for storage (NEP-145, `storage_balance.rs`) and attached exactly 1
+//! yoctoNEAR: then the cost comes out of its balance and nothing is transferred.
 //! Storage freed by a call (cleared flags, removed flaggers) stays with the contract.
 
 use near_sdk::{AccountId, NearToken, Promise, env};
 
 use crate::errors::{Error, Result};
+use crate::storage_balance;
 
 /// Bytes of contract storage at the start of a write.
 pub struct StorageMeter {
@@ -32,9 +35,28 @@ impl StorageMeter {
             .ok_or(Error::Overflow("storage cost"))
     }
 
-    /// Charges the storage cost against `attached` and refunds the rest to `payer`. Returns the cost.
+    /// Charges the storage cost: to `payer`'s NEP-145 storage balance when it is registered and attached
+    /// exactly 1 yoctoNEAR (credited), else against `attached`, refunding the rest to `payer`. Returns the
+    /// cost.
     pub fn settle(self, payer: &AccountId, attached: u128) -> Result<u128> {
         let cost = self.cost()?;
+        // Only a 1-yoctoNEAR call asks for the balance, so a call paying by deposit reads nothing extra.
+        let registered = if attached == 1 {
+            storage_balance::load(payer)
+        } else {
+            None
+        };
+        if let Some(mut account) = registered {
+            let funds = account.available.as_yoctonear().saturating_add(attached);
+            let rest = funds.checked_sub(cost).ok_or(Error::StorageBalanceShort {
+                available: account.available.as_yoctonear(),
+                attached,
+                required: cost,
+            })?;
+            account.available = NearToken::from_yoctonear(rest);
+            storage_balance::store(payer, &account);
+            return Ok(cost);
+        }
         let refund = attached.checked_sub(cost).ok_or(Error::StorageDeposit {
             attached,
             required: cost,

@@ -41,6 +41,8 @@ pub enum StorageKey {
     DatasetGrantsOf { dataset_hash: CryptoHash },
     /// `(dataset_id, grantee) -> latest grant id`
     LatestGrant,
+    /// account → [`crate::storage_balance::StorageAccount`] (NEP-145 storage balance)
+    StorageBalance { account: near_sdk::AccountId },
 }
 
 /// Hash used in nested prefixes.

@@ -9,21 +9,26 @@
 //! publisher — if any dataset version is unknown, its dataset's terms do not allow AI training, it is
 //! flagged `consent_withdrawn`, or the model is commercial and the terms do not allow commercial use.
 //! `constrained` terms count as allowed; the usage record keeps the terms revision and the constrained
-//! terms' digests relied upon. On success the unused deposit goes back to the registry in the same call
-//! and the call returns `{"storage_cost": "<yocto>"}`.
+//! terms' digests relied upon. On success the call returns `{"storage_cost": "<yocto>", "kept": "<yocto>"}`:
+//! the usage records' measured cost and what this contract kept of the deposit. The unused part goes back to
+//! the registry in the same call (`kept = storage_cost`) — or, when the publisher is registered for storage
+//! here (NEP-145, `storage_balance.rs`), it is credited to the publisher's balance (`kept` = the whole
+//! deposit, event `storage_credited`) and no refund transfer is sent. The registry refunds the publisher
+//! `deposit − kept`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use near_sdk::collections::Vector;
 use near_sdk::json_types::{U64, U128};
-use near_sdk::{AccountId, env, near};
+use near_sdk::{AccountId, NearToken, env, near};
 
 use crate::datasets::Dataset;
 use crate::errors::{Error, Result};
 use crate::events::Event;
 use crate::flags::FlagKind;
 use crate::limits::MAX_TRAINING_DATASETS;
-use crate::storage::{StorageMeter, attached};
+use crate::storage::{StorageMeter, attached, transfer_to};
+use crate::storage_balance;
 use crate::storage_keys::{StorageKey, id_hash};
 use crate::terms::Permission;
 use crate::{Contract, ContractExt, validate};
@@ -55,6 +60,8 @@ pub struct ModelUsage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StorageCost {
     pub storage_cost: U128,
+    /// What this contract kept of the attached deposit (see the module docs).
+    pub kept: U128,
 }
 
 impl Contract {
@@ -187,9 +194,35 @@ impl Contract {
             publisher: &publisher,
         }
         .emit();
-        let cost = meter.settle(&caller, attached())?;
+        let cost = meter.cost()?;
+        let deposit = attached();
+        let excess = deposit.checked_sub(cost).ok_or(Error::StorageDeposit {
+            attached: deposit,
+            required: cost,
+        })?;
+        let kept = match storage_balance::load(&publisher) {
+            Some(mut account) if excess > 0 => {
+                account.available = account
+                    .available
+                    .checked_add(NearToken::from_yoctonear(excess))
+                    .ok_or(Error::Overflow("storage balance"))?;
+                storage_balance::store(&publisher, &account);
+                Event::StorageCredited {
+                    account_id: &publisher,
+                    amount: NearToken::from_yoctonear(excess),
+                    available: account.available,
+                }
+                .emit();
+                deposit
+            }
+            _ => {
+                transfer_to(&caller, excess);
+                cost
+            }
+        };
         Ok(StorageCost {
             storage_cost: U128(cost),
+            kept: U128(kept),
         })
     }
 }

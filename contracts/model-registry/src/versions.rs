@@ -11,9 +11,11 @@
 //! meanwhile), and calls
 //! `<lineage>.record_training_usage({"model_version_id", "dataset_versions", "commercial_use", "publisher"})`
 //! forwarding [`LINEAGE_USAGE_DEPOSIT_PER_DATASET`] per dataset. The lineage contract keeps what its records
-//! cost, returns the rest to the registry in the same call and answers `{"storage_cost":"<yocto>"}`; it panics
+//! cost and returns the rest to the registry in the same call — or, for a publisher registered for storage
+//! there, credits the rest to that balance and keeps it all — and answers
+//! `{"storage_cost":"<yocto>","kept":"<yocto>"}`; it panics
 //! when a dataset version is unknown or its terms forbid the use. Then [`VersionedContract::on_training_usage_recorded`]:
-//! - on success marks the version published and refunds the publisher `forwarded − storage_cost`, plus the
+//! - on success marks the version published and refunds the publisher `forwarded − kept`, plus the
 //!   storage the model record frees (it stops remembering where the pending version's hash-index hits are);
 //! - on failure removes the version and everything it wrote (version record, id, list entry, hash index
 //!   entries), marks its history entry `rejected`, and refunds the publisher everything it still held (the
@@ -153,10 +155,14 @@ struct UsageArgs<'a> {
     publisher: &'a AccountId,
 }
 
-/// What the lineage contract answers.
+/// What the lineage contract answers: its records' cost and what it kept of the forwarded deposit (all of
+/// it when it credited the rest to the publisher's storage balance there). An answer without `kept` (an
+/// older lineage contract) kept `storage_cost`.
 #[near(serializers = [json])]
 struct UsageReceipt {
     storage_cost: U128,
+    #[serde(default)]
+    kept: Option<U128>,
 }
 
 /// Splits `namespace/name@version`.
@@ -743,7 +749,7 @@ impl VersionedContract {
             Ok(bytes) => Some(
                 serde_json::from_slice::<UsageReceipt>(&bytes)
                     .map_or(forwarded, |receipt| {
-                        NearToken::from_yoctonear(receipt.storage_cost.0)
+                        NearToken::from_yoctonear(receipt.kept.unwrap_or(receipt.storage_cost).0)
                     })
                     .min(forwarded),
             ),
