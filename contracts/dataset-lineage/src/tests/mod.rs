@@ -13,6 +13,7 @@ mod flags;
 mod gas;
 mod property;
 mod queries;
+mod storage_balance;
 mod terms;
 mod usage;
 

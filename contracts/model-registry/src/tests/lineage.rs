@@ -189,6 +189,28 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
 }
 
 #[test]
+fn when_the_lineage_contract_kept_the_whole_deposit_only_the_freed_bytes_are_refunded() {
+    // (it credited the unused part to the publisher's storage balance there)
+    let mut chain = with_lineage();
+    publish_pending(&mut chain);
+    let answer = format!(
+        r#"{{"storage_cost":"3000000000000000000000","kept":"{}"}}"#,
+        forwarded()
+    );
+    let c = chain.callback(PromiseResult::Successful(answer.into_bytes()));
+    let usage = env::storage_usage();
+    let result = c.on_training_usage_recorded(
+        U64(2),
+        acc(ACME),
+        near_sdk::json_types::U128(123),
+        near_sdk::json_types::U128(forwarded()),
+    );
+    assert_eq!(result.publication, Publication::Published);
+    let freed = u128::from(usage - env::storage_usage());
+    assert_eq!(transfers(), vec![(ACME.to_string(), freed * byte_cost())]);
+}
+
+#[test]
 fn refusal_removes_the_pending_version_and_refunds_everything_held() {
     let mut chain = with_lineage();
     let before = chain.fingerprint();
