@@ -1956,3 +1956,119 @@ fn base64_encode(bytes: &[u8]) -> String {
     }
     out
 }
+
+// ---- storage balances (NEP-145) -----------------------------------------------------------------------------
+
+async fn storage_balance(lineage: &Contract, account: &Account) -> Value {
+    view(
+        lineage,
+        "storage_balance_of",
+        json!({ "account_id": account.id() }),
+    )
+    .await
+}
+
+fn yocto(v: &Value) -> u128 {
+    v.as_str().expect("amount string").parse().expect("u128")
+}
+
+#[tokio::test]
+async fn a_registered_owner_pays_storage_from_its_balance_without_a_refund_transfer()
+-> anyhow::Result<()> {
+    let Fixture {
+        worker,
+        lineage,
+        alice,
+        ..
+    } = fixture().await;
+    let byte_cost = sandbox_tests::storage_byte_cost(&worker).await;
+    assert_eq!(
+        view(&lineage, "storage_balance_bounds", json!({})).await,
+        json!({ "min": ((1 + 4 + 64 + 32 + 40) * byte_cost).to_string(), "max": null })
+    );
+    let usage = lineage.view_account().await?.storage_usage;
+    let deposited = write(&alice, &lineage, "storage_deposit", json!({})).await;
+    must_succeed(&deposited);
+    let record = u128::from(lineage.view_account().await?.storage_usage - usage) * byte_cost;
+    let one = NearToken::from_near(1).as_yoctonear();
+    assert_eq!(
+        storage_balance(&lineage, &alice).await,
+        json!({ "total": one.to_string(), "available": (one - record).to_string() })
+    );
+    assert_eq!(
+        event_lines(&deposited),
+        vec![format!(
+            r#"EVENT_JSON:{{"standard":"nexus-dataset-lineage","version":"1.0.0","event":"storage_deposited","data":{{"account_id":"{}","amount":"{one}","total":"{one}","available":"{}"}}}}"#,
+            alice.id(),
+            one - record
+        )]
+    );
+
+    // 1 yoctoNEAR attached: the version's bytes come out of the balance; no refund transfer.
+    let usage = lineage.view_account().await?.storage_usage;
+    let published = write_with(
+        &alice,
+        &lineage,
+        "publish_version",
+        json!({ "dataset_id": "reviews", "version": "1.1.0", "manifest": manifest("reviews@1.1.0") }),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    must_succeed(&published);
+    let cost = u128::from(lineage.view_account().await?.storage_usage - usage) * byte_cost;
+    assert_eq!(
+        yocto(&storage_balance(&lineage, &alice).await["available"]),
+        one - record + 1 - cost
+    );
+    assert_eq!(
+        published.receipt_outcomes().len(),
+        2,
+        "the call and its gas refund only: {published:#?}"
+    );
+
+    // Short of funds: the exact shortfall, nothing changes.
+    must_succeed(
+        &write_with(
+            &alice,
+            &lineage,
+            "storage_withdraw",
+            json!({}),
+            NearToken::from_yoctonear(1),
+        )
+        .await,
+    );
+    let state = snapshot(&lineage, &["reviews"], &["reviews@1.1.0"]).await;
+    let refused = write_with(
+        &alice,
+        &lineage,
+        "publish_version",
+        json!({ "dataset_id": "reviews", "version": "1.2.0", "manifest": manifest("reviews@1.2.0") }),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    let text = sandbox_tests::must_fail(
+        &refused,
+        "storage balance 0 yoctoNEAR + attached 1 yoctoNEAR does not cover storage: ",
+    );
+    assert!(text.contains("top up with storage_deposit"), "{text}");
+    assert_eq!(
+        snapshot(&lineage, &["reviews"], &["reviews@1.1.0"]).await,
+        state
+    );
+
+    // Unregistering sends the total back and deletes the record.
+    let before = must_balance(&alice).await;
+    let gone = write_with(
+        &alice,
+        &lineage,
+        "storage_unregister",
+        json!({}),
+        NearToken::from_yoctonear(1),
+    )
+    .await;
+    must_succeed(&gone);
+    assert!(gone.json::<bool>()?);
+    assert_eq!(storage_balance(&lineage, &alice).await, Value::Null);
+    assert!(must_balance(&alice).await + sandbox_tests::GAS_ONLY > before + record);
+    Ok(())
+}

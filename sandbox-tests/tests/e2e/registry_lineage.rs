@@ -803,9 +803,9 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     Ok(())
 }
 
-async fn available(registry: &Contract, account: &Account) -> u128 {
+async fn available(contract: &Contract, account: &Account) -> u128 {
     let balance = view(
-        registry,
+        contract,
         "storage_balance_of",
         json!({ "account_id": account.id() }),
     )
@@ -879,5 +879,55 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
         json!({ "version_id": "acme/sentiment@1.1.0", "publication": "rejected" })
     );
     assert_eq!(available(&registry, &acme).await, start + 1);
+
+    // Registered with the lineage contract too: the unused part of the forwarded deposit is credited to the
+    // publisher's balance there (no refund transfer to the registry), and the registry refunds nothing of it.
+    must_succeed(&call(&acme, &lineage, "storage_deposit", json!({})).await);
+    let (registry_start, lineage_start) = (
+        available(&registry, &acme).await,
+        available(&lineage, &acme).await,
+    );
+    let (r0, l0) = (usage(&registry).await, usage(&lineage).await);
+    let published = acme
+        .call(registry.id(), "publish_version")
+        .args_json(
+            json!({ "model_id": MODEL, "version": "1.2.0", "files": files("v12", 12),
+            "training_datasets": ["reviews@1.0.0"], "commercial_use": true }),
+        )
+        .deposit(NearToken::from_yoctonear(1))
+        .gas(Gas::from_tgas(300))
+        .transact()
+        .await?;
+    must_succeed(&published);
+    assert!(published.receipt_failures().is_empty(), "{published:#?}");
+    let forwarded = NearToken::from_millinear(10).as_yoctonear();
+    let lineage_cost = u128::from(usage(&lineage).await - l0) * byte_cost;
+    let registry_cost = u128::from(usage(&registry).await - r0) * byte_cost;
+    assert_eq!(
+        available(&lineage, &acme).await,
+        lineage_start + forwarded - lineage_cost,
+        "the unused deposit is credited at the lineage contract"
+    );
+    assert_eq!(
+        available(&registry, &acme).await,
+        registry_start + 1 - registry_cost - forwarded,
+        "the registry kept the forwarded deposit: the lineage contract kept it all"
+    );
+    assert!(
+        event_lines(&published)
+            .iter()
+            .any(|l| l.contains(r#""event":"storage_credited""#)),
+        "{:?}",
+        event_lines(&published)
+    );
+    assert!(
+        !published
+            .receipt_outcomes()
+            .iter()
+            .any(|o| &o.executor_id == registry.id()
+                && o.logs.is_empty()
+                && o.gas_burnt.as_gas() < 300_000_000_000),
+        "no refund transfer from the lineage contract to the registry: {published:#?}"
+    );
     Ok(())
 }

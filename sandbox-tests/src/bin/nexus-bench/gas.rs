@@ -536,13 +536,26 @@ pub async fn run() -> Result<()> {
         &[&registry, &lineage],
     )
     .await?;
+    // bob also registers with the lineage contract, which then credits the unused part of the training
+    // deposit to his balance there instead of sending it back to the registry.
+    b.run(
+        l,
+        &bob,
+        &lineage,
+        "storage_deposit",
+        "registers, 1 NEAR",
+        json!({}),
+        NearToken::from_near(1),
+        &[&lineage],
+    )
+    .await?;
     let consent_balance = b
         .run(
             "registry+lineage",
             &bob,
             &registry,
             "publish_version",
-            "12 files + 1 training dataset; paid from the storage balance",
+            "12 files + 1 training dataset; publisher registered with both contracts",
             {
                 let mut a = publish_args("1.1.0", "s11", vec!["reviews@1.0.0".into()]);
                 a["model_id"] = json!("acme/summarizer");
@@ -722,8 +735,8 @@ pub async fn run() -> Result<()> {
     }
     println!();
     println!(
-        "Publish with one training dataset (registry + lineage consent) paid from the storage balance: \
-         {consent_balance:.2} TGas"
+        "Publish with one training dataset (registry + lineage consent), publisher registered with both \
+         contracts: {consent_balance:.2} TGas"
     );
     if let Some(g) = lineage_receipt {
         println!(
