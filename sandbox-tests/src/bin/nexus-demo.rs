@@ -94,7 +94,7 @@ async fn main() -> Result<()> {
         .await?)?;
 
     println!(
-        "2. {} creates acme/sentiment and publishes 1.0.0 trained on reviews@1.0.0",
+        "2. {} creates acme/sentiment, registers for storage, and publishes 1.0.0 trained on reviews@1.0.0",
         acme.id()
     );
     ok(acme
@@ -107,6 +107,16 @@ async fn main() -> Result<()> {
         .deposit(NearToken::from_near(1))
         .transact()
         .await?)?;
+    // acme registers for storage (NEP-145) with both contracts: its writes then attach 1 yoctoNEAR and pay
+    // from those balances, with no refund transfers.
+    for (contract, amount) in [(&registry, 500), (&lineage, 100)] {
+        ok(acme
+            .call(contract.id(), "storage_deposit")
+            .args_json(json!({}))
+            .deposit(NearToken::from_millinear(amount))
+            .transact()
+            .await?)?;
+    }
     let weights = "ab".repeat(32);
     let publish = acme
         .call(registry.id(), "publish_version")
@@ -116,12 +126,20 @@ async fn main() -> Result<()> {
                        { "path": "config.json", "sha256": "cd".repeat(32), "size": "1200" } ],
             "training_datasets": ["reviews@1.0.0"], "commercial_use": true,
         }))
-        .deposit(NearToken::from_near(1))
+        .deposit(NearToken::from_yoctonear(1))
         .gas(Gas::from_tgas(200))
         .transact()
         .await?;
     print_events(&publish);
     ok(publish)?;
+    for (name, contract) in [("registry", &registry), ("lineage", &lineage)] {
+        let balance: Value = contract
+            .view("storage_balance_of")
+            .args_json(json!({ "account_id": acme.id() }))
+            .await?
+            .json()?;
+        println!("   acme's storage balance at the {name}: {balance}");
+    }
     let version: Value = registry
         .view("get_version")
         .args_json(json!({ "model_id": "acme/sentiment", "version": "1.0.0" }))
