@@ -41,20 +41,7 @@ impl StorageMeter {
     pub fn settle(self, payer: &AccountId, attached: u128) -> Result<u128> {
         let cost = self.cost()?;
         // Only a 1-yoctoNEAR call asks for the balance, so a call paying by deposit reads nothing extra.
-        let registered = if attached == 1 {
-            storage_balance::load(payer)
-        } else {
-            None
-        };
-        if let Some(mut account) = registered {
-            let funds = account.available.as_yoctonear().saturating_add(attached);
-            let rest = funds.checked_sub(cost).ok_or(Error::StorageBalanceShort {
-                available: account.available.as_yoctonear(),
-                attached,
-                required: cost,
-            })?;
-            account.available = NearToken::from_yoctonear(rest);
-            storage_balance::store(payer, &account);
+        if attached == 1 && storage_balance::pay(payer, attached, cost)? {
             return Ok(cost);
         }
         let refund = attached.checked_sub(cost).ok_or(Error::StorageDeposit {

@@ -200,13 +200,13 @@ impl Contract {
             attached: deposit,
             required: cost,
         })?;
-        let kept = match storage_balance::load(&publisher) {
-            Some(mut account) if excess > 0 => {
-                account.available = account
-                    .available
-                    .checked_add(NearToken::from_yoctonear(excess))
-                    .ok_or(Error::Overflow("storage balance"))?;
-                storage_balance::store(&publisher, &account);
+        let credited = if excess > 0 {
+            storage_balance::credit(&publisher, NearToken::from_yoctonear(excess))
+        } else {
+            None
+        };
+        let kept = match credited {
+            Some(account) => {
                 Event::StorageCredited {
                     account_id: &publisher,
                     amount: NearToken::from_yoctonear(excess),
@@ -215,7 +215,7 @@ impl Contract {
                 .emit();
                 deposit
             }
-            _ => {
+            None => {
                 transfer_to(&caller, excess);
                 cost
             }

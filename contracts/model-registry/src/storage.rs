@@ -84,27 +84,18 @@ impl StorageCharge {
             }
         };
         // Only a 1-yoctoNEAR call asks for the balance, so a call paying by deposit reads nothing extra.
-        let registered = if self.attached == NearToken::from_yoctonear(1) {
-            storage_balance::load(&self.payer)
-        } else {
-            None
-        };
-        if let Some(mut account) = registered {
-            let funds = account
-                .available
-                .checked_add(self.attached)
-                .ok_or(RegistryError::Overflow("storage balance"))?;
-            if funds < required {
-                return Err(RegistryError::InsufficientStorageBalance {
-                    available: account.available.as_yoctonear(),
-                    attached: self.attached.as_yoctonear(),
-                    required: required.as_yoctonear(),
+        if self.attached == NearToken::from_yoctonear(1) {
+            let paid = storage_balance::pay(&self.payer, self.attached, required).map_err(|e| {
+                RegistryError::InsufficientStorageBalance {
+                    available: e.available.as_yoctonear(),
+                    attached: e.attached.as_yoctonear(),
+                    required: e.required.as_yoctonear(),
                     detail: detail(),
-                });
+                }
+            })?;
+            if paid.is_some() {
+                return Ok(Settled { storage_cost });
             }
-            account.available = funds.saturating_sub(required);
-            storage_balance::store(&self.payer, &account);
-            return Ok(Settled { storage_cost });
         }
         if self.attached < required {
             return Err(RegistryError::InsufficientDeposit {

@@ -1,5 +1,6 @@
 //! NEP-145 storage management: a prepaid storage balance per account, as an alternative to attaching the
-//! storage deposit to every write.
+//! storage deposit to every write. The record and its rules are `nexus-storage-balance` (`libs/`), shared with
+//! the lineage contract.
 //!
 //! # Why both
 //!
@@ -30,56 +31,16 @@
 //! - Amounts owed to a registered account later (a refused or abandoned pending publish, the unused part of
 //!   the lineage deposit) are credited to its balance; to an unregistered account they are transferred.
 
-use near_sdk::borsh::{self, BorshSerialize};
 use near_sdk::{AccountId, IntoStorageKey, NearToken, env, near};
+pub use nexus_storage_balance::{StorageAccount, StorageBalance, StorageBalanceBounds};
 
 use crate::VersionedContract;
 #[allow(unused_imports)]
 use crate::VersionedContractExt;
 use crate::errors::RegistryError;
 use crate::events::RegistryEvent;
-use crate::storage::{bytes_cost, require_one_yocto, transfer};
+use crate::storage::{require_one_yocto, transfer};
 use crate::storage_keys::StorageKey;
-
-/// Longest NEAR account id: the registration bound is priced for it.
-const MAX_ACCOUNT_ID_LEN: u64 = 64;
-/// Bytes the protocol counts per storage record on top of key and value (`storage_num_extra_bytes_record`).
-const RECORD_OVERHEAD: u64 = 40;
-
-/// What the registry holds for a registered account.
-#[near(serializers = [borsh])]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StorageAccount {
-    /// Spendable on storage or withdrawable.
-    pub available: NearToken,
-    /// Cost of this record's own bytes, returned by `storage_unregister`.
-    pub locked: NearToken,
-}
-
-/// NEP-145 `StorageBalance`.
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StorageBalance {
-    pub total: NearToken,
-    pub available: NearToken,
-}
-
-/// NEP-145 `StorageBalanceBounds`.
-#[near(serializers = [json])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StorageBalanceBounds {
-    pub min: NearToken,
-    pub max: Option<NearToken>,
-}
-
-impl From<StorageAccount> for StorageBalance {
-    fn from(a: StorageAccount) -> Self {
-        Self {
-            total: a.available.saturating_add(a.locked),
-            available: a.available,
-        }
-    }
-}
 
 fn key(account: &AccountId) -> Vec<u8> {
     StorageKey::StorageBalance {
@@ -88,42 +49,19 @@ fn key(account: &AccountId) -> Vec<u8> {
     .into_storage_key()
 }
 
-/// The balance record of `account`, if registered.
-pub fn load(account: &AccountId) -> Option<StorageAccount> {
-    env::storage_read(&key(account)).map(|bytes| {
-        borsh::from_slice(&bytes)
-            .unwrap_or_else(|_| env::panic_str("corrupt storage balance record"))
-    })
-}
-
-pub fn store(account: &AccountId, record: &StorageAccount) {
-    env::storage_write(&key(account), &encode(record));
-}
-
-fn encode<T: BorshSerialize>(value: &T) -> Vec<u8> {
-    borsh::to_vec(value)
-        .unwrap_or_else(|_| env::panic_str("cannot encode a storage balance record"))
-}
-
-/// The storage cost of a balance record for the longest account id: the deposit that registers anyone.
-pub fn registration_bound() -> Result<NearToken, RegistryError> {
-    // key: 1-byte prefix + 4-byte length + id; value: two u128; plus the per-record overhead.
-    let value = 32;
-    let bytes = 1 + 4 + MAX_ACCOUNT_ID_LEN + value + RECORD_OVERHEAD;
-    bytes_cost(bytes)
+/// Pays `required` from `account`'s balance after crediting `attached`; `Ok(None)` if it is not registered.
+pub fn pay(
+    account: &AccountId,
+    attached: NearToken,
+    required: NearToken,
+) -> Result<Option<StorageAccount>, nexus_storage_balance::Shortfall> {
+    nexus_storage_balance::pay(&key(account), attached, required)
 }
 
 /// Pays `amount` owed to `account`: credited to its balance when registered, transferred otherwise.
 pub fn credit_or_transfer(account: &AccountId, amount: NearToken) {
-    if amount.is_zero() {
-        return;
-    }
-    match load(account) {
-        Some(mut record) => {
-            record.available = record.available.saturating_add(amount);
-            store(account, &record);
-        }
-        None => transfer(account, amount),
+    if !amount.is_zero() && nexus_storage_balance::credit(&key(account), amount).is_none() {
+        transfer(account, amount);
     }
 }
 
@@ -140,57 +78,16 @@ impl VersionedContract {
     ) -> Result<StorageBalance, RegistryError> {
         let attached = env::attached_deposit();
         let account = account_id.unwrap_or_else(env::predecessor_account_id);
-        let registration_only = registration_only.unwrap_or(false);
-        let (record, refund) = match load(&account) {
-            Some(record) if registration_only => (record, attached),
-            Some(mut record) => {
-                record.available = record
-                    .available
-                    .checked_add(attached)
-                    .ok_or(RegistryError::Overflow("storage balance"))?;
-                (record, NearToken::from_yoctonear(0))
-            }
-            None => {
-                let min = registration_bound()?;
-                if attached < min {
-                    return Err(RegistryError::InsufficientDeposit {
-                        attached: attached.as_yoctonear(),
-                        required: min.as_yoctonear(),
-                        detail: "storage_balance_bounds().min registers an account".into(),
-                    });
-                }
-                // Measure this record's bytes: the value's length does not depend on the amounts.
-                let before = env::storage_usage();
-                let zero = NearToken::from_yoctonear(0);
-                store(
-                    &account,
-                    &StorageAccount {
-                        available: zero,
-                        locked: zero,
-                    },
-                );
-                let locked = bytes_cost(env::storage_usage().saturating_sub(before))?;
-                let rest = attached.saturating_sub(locked);
-                if registration_only {
-                    (
-                        StorageAccount {
-                            available: zero,
-                            locked,
-                        },
-                        rest,
-                    )
-                } else {
-                    (
-                        StorageAccount {
-                            available: rest,
-                            locked,
-                        },
-                        zero,
-                    )
-                }
-            }
-        };
-        store(&account, &record);
+        let (record, refund) = nexus_storage_balance::deposit(
+            &key(&account),
+            attached,
+            registration_only.unwrap_or(false),
+        )
+        .map_err(|e| RegistryError::InsufficientDeposit {
+            attached: e.attached.as_yoctonear(),
+            required: e.min.as_yoctonear(),
+            detail: "storage_balance_bounds().min registers an account".into(),
+        })?;
         transfer(&env::predecessor_account_id(), refund);
         let balance = StorageBalance::from(record);
         RegistryEvent::StorageDeposited {
@@ -213,16 +110,16 @@ impl VersionedContract {
     ) -> Result<StorageBalance, RegistryError> {
         require_one_yocto()?;
         let account = env::predecessor_account_id();
-        let mut record = load(&account).ok_or(RegistryError::NotRegistered(account.clone()))?;
-        let amount = amount.unwrap_or(record.available);
-        if amount > record.available {
-            return Err(RegistryError::WithdrawTooMuch {
-                requested: amount.as_yoctonear(),
-                available: record.available.as_yoctonear(),
-            });
-        }
-        record.available = record.available.saturating_sub(amount);
-        store(&account, &record);
+        let key = key(&account);
+        let record = nexus_storage_balance::load(&key)
+            .ok_or_else(|| RegistryError::NotRegistered(account.clone()))?;
+        let (record, amount) =
+            nexus_storage_balance::withdraw(&key, record, amount).map_err(|e| {
+                RegistryError::WithdrawTooMuch {
+                    requested: e.requested.as_yoctonear(),
+                    available: e.available.as_yoctonear(),
+                }
+            })?;
         transfer(&account, amount);
         let balance = StorageBalance::from(record);
         RegistryEvent::StorageWithdrawn {
@@ -243,11 +140,9 @@ impl VersionedContract {
         let _ = force;
         require_one_yocto()?;
         let account = env::predecessor_account_id();
-        let Some(record) = load(&account) else {
+        let Some(total) = nexus_storage_balance::unregister(&key(&account)) else {
             return Ok(false);
         };
-        env::storage_remove(&key(&account));
-        let total = StorageBalance::from(record).total;
         transfer(&account, total);
         RegistryEvent::StorageUnregistered {
             account_id: account,
@@ -259,15 +154,14 @@ impl VersionedContract {
 
     /// NEP-145: the storage balance of `account_id`, or `null` if it is not registered.
     pub fn storage_balance_of(&self, account_id: AccountId) -> Option<StorageBalance> {
-        load(&account_id).map(StorageBalance::from)
+        nexus_storage_balance::load(&key(&account_id)).map(StorageBalance::from)
     }
 
     /// NEP-145: `min` registers any account id; there is no maximum.
-    #[handle_result]
-    pub fn storage_balance_bounds(&self) -> Result<StorageBalanceBounds, RegistryError> {
-        Ok(StorageBalanceBounds {
-            min: registration_bound()?,
+    pub fn storage_balance_bounds(&self) -> StorageBalanceBounds {
+        StorageBalanceBounds {
+            min: nexus_storage_balance::registration_bound(),
             max: None,
-        })
+        }
     }
 }

@@ -31,7 +31,7 @@ fn deposit(c: &mut Contract, who: &str, amount: u128) -> StorageBalance {
 fn registration_keeps_the_measured_record_cost_and_the_rest_is_available() {
     let mut c = setup();
     assert_eq!(
-        c.storage_balance_bounds().unwrap(),
+        c.storage_balance_bounds(),
         StorageBalanceBounds {
             min: yocto(min()),
             max: None

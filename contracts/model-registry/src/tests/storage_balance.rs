@@ -31,7 +31,7 @@ fn deposit(chain: &mut Chain, account: &str, amount: NearToken) -> StorageBalanc
 fn bounds_price_a_record_for_the_longest_account_id_with_no_maximum() {
     let mut chain = Chain::new();
     assert_eq!(
-        chain.view().storage_balance_bounds().unwrap(),
+        chain.view().storage_balance_bounds(),
         StorageBalanceBounds {
             min: yocto(min()),
             max: None
