@@ -803,6 +803,26 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     Ok(())
 }
 
+/// A 12-file publish with one training dataset, 1 yoctoNEAR attached (paid from storage balances) and 300 TGas.
+async fn publish_one_yocto(
+    acme: &Account,
+    registry: &Contract,
+    version: &str,
+    tag: &str,
+    dataset: &str,
+) -> ExecutionFinalResult {
+    acme.call(registry.id(), "publish_version")
+        .args_json(
+            json!({ "model_id": MODEL, "version": version, "files": files(tag, 12),
+            "training_datasets": [dataset], "commercial_use": true }),
+        )
+        .deposit(NearToken::from_yoctonear(1))
+        .gas(Gas::from_tgas(300))
+        .transact()
+        .await
+        .expect("publish_version")
+}
+
 async fn available(contract: &Contract, account: &Account) -> u128 {
     let balance = view(
         contract,
@@ -838,16 +858,7 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
     // unused part of the forwarded deposit is credited back, not transferred.
     let start = available(&registry, &acme).await;
     let (r0, l0) = (usage(&registry).await, usage(&lineage).await);
-    let published = acme
-        .call(registry.id(), "publish_version")
-        .args_json(
-            json!({ "model_id": MODEL, "version": "1.0.0", "files": files("v1", 12),
-            "training_datasets": ["reviews@1.0.0"], "commercial_use": true }),
-        )
-        .deposit(NearToken::from_yoctonear(1))
-        .gas(Gas::from_tgas(300))
-        .transact()
-        .await?;
+    let published = publish_one_yocto(&acme, &registry, "1.0.0", "v1", "reviews@1.0.0").await;
     must_succeed(&published);
     assert!(published.receipt_failures().is_empty(), "{published:#?}");
     assert_eq!(
@@ -864,16 +875,7 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
 
     // Refusal: everything the publish held is credited back.
     let start = available(&registry, &acme).await;
-    let refused = acme
-        .call(registry.id(), "publish_version")
-        .args_json(
-            json!({ "model_id": MODEL, "version": "1.1.0", "files": files("v11", 12),
-            "training_datasets": ["private@1"], "commercial_use": true }),
-        )
-        .deposit(NearToken::from_yoctonear(1))
-        .gas(Gas::from_tgas(300))
-        .transact()
-        .await?;
+    let refused = publish_one_yocto(&acme, &registry, "1.1.0", "v11", "private@1").await;
     assert_eq!(
         refused.json::<Value>()?,
         json!({ "version_id": "acme/sentiment@1.1.0", "publication": "rejected" })
@@ -888,16 +890,7 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
         available(&lineage, &acme).await,
     );
     let (r0, l0) = (usage(&registry).await, usage(&lineage).await);
-    let published = acme
-        .call(registry.id(), "publish_version")
-        .args_json(
-            json!({ "model_id": MODEL, "version": "1.2.0", "files": files("v12", 12),
-            "training_datasets": ["reviews@1.0.0"], "commercial_use": true }),
-        )
-        .deposit(NearToken::from_yoctonear(1))
-        .gas(Gas::from_tgas(300))
-        .transact()
-        .await?;
+    let published = publish_one_yocto(&acme, &registry, "1.2.0", "v12", "reviews@1.0.0").await;
     must_succeed(&published);
     assert!(published.receipt_failures().is_empty(), "{published:#?}");
     let forwarded = NearToken::from_millinear(10).as_yoctonear();
