@@ -7,9 +7,8 @@
 //! A write paid by its attached deposit refunds the excess with a transfer: a receipt that burns ~0.45 TGas
 //! (send + execution of a transfer action) plus its gas-refund receipt, on every call. A registered account
 //! pays from its balance instead (attaching 1 yoctoNEAR) — one small record read and written (~0.12 TGas) and
-//! no transfer. Publishers who write often
-//! (a release pipeline publishing versions, an auditor attesting) register once; occasional callers keep
-//! attaching a deposit. Either way the caller pays exactly the bytes its call added (see [`crate::storage`]).
+//! no transfer. Publishers who write often (a release pipeline publishing versions, an auditor attesting)
+//! register once; occasional callers keep attaching a deposit. Either way the caller pays exactly the bytes its call added (see [`crate::storage`]).
 //!
 //! # Semantics
 //!
