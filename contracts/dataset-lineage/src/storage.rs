@@ -40,8 +40,7 @@ impl StorageMeter {
     /// cost.
     pub fn settle(self, payer: &AccountId, attached: u128) -> Result<u128> {
         let cost = self.cost()?;
-        // Only a 1-yoctoNEAR call asks for the balance, so a call paying by deposit reads nothing extra.
-        if attached == 1 && storage_balance::pay(payer, attached, cost)? {
+        if storage_balance::pay(payer, attached, cost)? {
             return Ok(cost);
         }
         let refund = attached.checked_sub(cost).ok_or(Error::StorageDeposit {

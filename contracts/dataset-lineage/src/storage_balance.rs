@@ -20,11 +20,12 @@
 //! - Storage bought with a balance is spent, not locked: `total` is `available` plus the record's own cost.
 
 use near_sdk::{AccountId, IntoStorageKey, NearToken, env, near};
+use nexus_storage_balance::WithdrawError;
 pub use nexus_storage_balance::{StorageAccount, StorageBalance, StorageBalanceBounds};
 
 use crate::errors::{Error, Result};
 use crate::events::Event;
-use crate::storage::{require_one_yocto, transfer_to};
+use crate::storage::require_one_yocto;
 use crate::storage_keys::StorageKey;
 use crate::{Contract, ContractExt};
 
@@ -35,8 +36,8 @@ fn key(account: &AccountId) -> Vec<u8> {
     .into_storage_key()
 }
 
-/// Pays `required` yoctoNEAR from `account`'s balance after crediting `attached`; `Ok(false)` if it is not
-/// registered.
+/// Pays `required` yoctoNEAR from `account`'s balance after crediting `attached` (a 1-yoctoNEAR call only);
+/// `Ok(false)` when the call pays by deposit.
 pub fn pay(account: &AccountId, attached: u128, required: u128) -> Result<bool> {
     nexus_storage_balance::pay(
         &key(account),
@@ -71,6 +72,7 @@ impl Contract {
         let account = account_id.unwrap_or_else(env::predecessor_account_id);
         let (record, refund) = nexus_storage_balance::deposit(
             &key(&account),
+            &env::predecessor_account_id(),
             attached,
             registration_only.unwrap_or(false),
         )
@@ -78,7 +80,6 @@ impl Contract {
             attached: e.attached.as_yoctonear(),
             required: e.min.as_yoctonear(),
         })?;
-        transfer_to(&env::predecessor_account_id(), refund.as_yoctonear());
         let balance = StorageBalance::from(record);
         Event::StorageDeposited {
             account_id: &account,
@@ -97,17 +98,17 @@ impl Contract {
     pub fn storage_withdraw(&mut self, amount: Option<NearToken>) -> Result<StorageBalance> {
         require_one_yocto()?;
         let account = env::predecessor_account_id();
-        let key = key(&account);
-        let record = nexus_storage_balance::load(&key)
-            .ok_or_else(|| Error::NotRegistered(account.clone()))?;
-        let (record, amount) =
-            nexus_storage_balance::withdraw(&key, record, amount).map_err(|e| {
-                Error::WithdrawTooMuch {
-                    requested: e.requested.as_yoctonear(),
-                    available: e.available.as_yoctonear(),
-                }
+        let (record, amount) = nexus_storage_balance::withdraw(&key(&account), &account, amount)
+            .map_err(|e| match e {
+                WithdrawError::NotRegistered => Error::NotRegistered(account.clone()),
+                WithdrawError::TooMuch {
+                    requested,
+                    available,
+                } => Error::WithdrawTooMuch {
+                    requested: requested.as_yoctonear(),
+                    available: available.as_yoctonear(),
+                },
             })?;
-        transfer_to(&account, amount.as_yoctonear());
         let balance = StorageBalance::from(record);
         Event::StorageWithdrawn {
             account_id: &account,
@@ -126,13 +127,12 @@ impl Contract {
         let _ = force;
         require_one_yocto()?;
         let account = env::predecessor_account_id();
-        let Some(total) = nexus_storage_balance::unregister(&key(&account)) else {
+        let Some(refunded) = nexus_storage_balance::unregister(&key(&account), &account) else {
             return Ok(false);
         };
-        transfer_to(&account, total.as_yoctonear());
         Event::StorageUnregistered {
             account_id: &account,
-            refunded: total,
+            refunded,
         }
         .emit();
         Ok(true)
@@ -140,14 +140,11 @@ impl Contract {
 
     /// NEP-145: the storage balance of `account_id`, or `null` if it is not registered.
     pub fn storage_balance_of(&self, account_id: AccountId) -> Option<StorageBalance> {
-        nexus_storage_balance::load(&key(&account_id)).map(StorageBalance::from)
+        nexus_storage_balance::balance_of(&key(&account_id))
     }
 
     /// NEP-145: `min` registers any account id; there is no maximum.
     pub fn storage_balance_bounds(&self) -> StorageBalanceBounds {
-        StorageBalanceBounds {
-            min: nexus_storage_balance::registration_bound(),
-            max: None,
-        }
+        nexus_storage_balance::bounds()
     }
 }

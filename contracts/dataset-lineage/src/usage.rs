@@ -200,11 +200,9 @@ impl Contract {
             attached: deposit,
             required: cost,
         })?;
-        let credited = if excess > 0 {
-            storage_balance::credit(&publisher, NearToken::from_yoctonear(excess))
-        } else {
-            None
-        };
+        let credited = (excess > 0)
+            .then(|| storage_balance::credit(&publisher, NearToken::from_yoctonear(excess)))
+            .flatten();
         let kept = match credited {
             Some(account) => {
                 Event::StorageCredited {

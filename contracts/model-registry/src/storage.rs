@@ -83,19 +83,16 @@ impl StorageCharge {
                 )
             }
         };
-        // Only a 1-yoctoNEAR call asks for the balance, so a call paying by deposit reads nothing extra.
-        if self.attached == NearToken::from_yoctonear(1) {
-            let paid = storage_balance::pay(&self.payer, self.attached, required).map_err(|e| {
-                RegistryError::InsufficientStorageBalance {
-                    available: e.available.as_yoctonear(),
-                    attached: e.attached.as_yoctonear(),
-                    required: e.required.as_yoctonear(),
-                    detail: detail(),
-                }
-            })?;
-            if paid.is_some() {
-                return Ok(Settled { storage_cost });
+        let paid = storage_balance::pay(&self.payer, self.attached, required).map_err(|e| {
+            RegistryError::InsufficientStorageBalance {
+                available: e.available.as_yoctonear(),
+                attached: e.attached.as_yoctonear(),
+                required: e.required.as_yoctonear(),
+                detail: detail(),
             }
+        })?;
+        if paid.is_some() {
+            return Ok(Settled { storage_cost });
         }
         if self.attached < required {
             return Err(RegistryError::InsufficientDeposit {

@@ -31,6 +31,7 @@
 //!   the lineage deposit) are credited to its balance; to an unregistered account they are transferred.
 
 use near_sdk::{AccountId, IntoStorageKey, NearToken, env, near};
+use nexus_storage_balance::WithdrawError;
 pub use nexus_storage_balance::{StorageAccount, StorageBalance, StorageBalanceBounds};
 
 use crate::VersionedContract;
@@ -48,7 +49,8 @@ fn key(account: &AccountId) -> Vec<u8> {
     .into_storage_key()
 }
 
-/// Pays `required` from `account`'s balance after crediting `attached`; `Ok(None)` if it is not registered.
+/// Pays `required` from `account`'s balance after crediting `attached` (a 1-yoctoNEAR call only); `Ok(None)`
+/// when the call pays by deposit.
 pub fn pay(
     account: &AccountId,
     attached: NearToken,
@@ -79,6 +81,7 @@ impl VersionedContract {
         let account = account_id.unwrap_or_else(env::predecessor_account_id);
         let (record, refund) = nexus_storage_balance::deposit(
             &key(&account),
+            &env::predecessor_account_id(),
             attached,
             registration_only.unwrap_or(false),
         )
@@ -87,7 +90,6 @@ impl VersionedContract {
             required: e.min.as_yoctonear(),
             detail: "storage_balance_bounds().min registers an account".into(),
         })?;
-        transfer(&env::predecessor_account_id(), refund);
         let balance = StorageBalance::from(record);
         RegistryEvent::StorageDeposited {
             account_id: account,
@@ -109,17 +111,17 @@ impl VersionedContract {
     ) -> Result<StorageBalance, RegistryError> {
         require_one_yocto()?;
         let account = env::predecessor_account_id();
-        let key = key(&account);
-        let record = nexus_storage_balance::load(&key)
-            .ok_or_else(|| RegistryError::NotRegistered(account.clone()))?;
-        let (record, amount) =
-            nexus_storage_balance::withdraw(&key, record, amount).map_err(|e| {
-                RegistryError::WithdrawTooMuch {
-                    requested: e.requested.as_yoctonear(),
-                    available: e.available.as_yoctonear(),
-                }
+        let (record, amount) = nexus_storage_balance::withdraw(&key(&account), &account, amount)
+            .map_err(|e| match e {
+                WithdrawError::NotRegistered => RegistryError::NotRegistered(account.clone()),
+                WithdrawError::TooMuch {
+                    requested,
+                    available,
+                } => RegistryError::WithdrawTooMuch {
+                    requested: requested.as_yoctonear(),
+                    available: available.as_yoctonear(),
+                },
             })?;
-        transfer(&account, amount);
         let balance = StorageBalance::from(record);
         RegistryEvent::StorageWithdrawn {
             account_id: account,
@@ -139,13 +141,12 @@ impl VersionedContract {
         let _ = force;
         require_one_yocto()?;
         let account = env::predecessor_account_id();
-        let Some(total) = nexus_storage_balance::unregister(&key(&account)) else {
+        let Some(refunded) = nexus_storage_balance::unregister(&key(&account), &account) else {
             return Ok(false);
         };
-        transfer(&account, total);
         RegistryEvent::StorageUnregistered {
             account_id: account,
-            refunded: total,
+            refunded,
         }
         .emit();
         Ok(true)
@@ -153,14 +154,11 @@ impl VersionedContract {
 
     /// NEP-145: the storage balance of `account_id`, or `null` if it is not registered.
     pub fn storage_balance_of(&self, account_id: AccountId) -> Option<StorageBalance> {
-        nexus_storage_balance::load(&key(&account_id)).map(StorageBalance::from)
+        nexus_storage_balance::balance_of(&key(&account_id))
     }
 
     /// NEP-145: `min` registers any account id; there is no maximum.
     pub fn storage_balance_bounds(&self) -> StorageBalanceBounds {
-        StorageBalanceBounds {
-            min: nexus_storage_balance::registration_bound(),
-            max: None,
-        }
+        nexus_storage_balance::bounds()
     }
 }

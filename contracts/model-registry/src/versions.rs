@@ -25,7 +25,8 @@
 //! [`ABANDON_PENDING_AFTER_BLOCKS`] blocks a maintainer can [`VersionedContract::abandon_pending_version`] it,
 //! which removes it the same way and refunds the publisher what the publish held (kept on the model record).
 //!
-//! Deposit for a publish: registry storage (measured) + forwarded amount; any excess is refunded immediately.
+//! Deposit for a publish: registry storage (measured) + forwarded amount; any excess is refunded immediately
+//! (or, for a caller registered for storage that attached 1 yoctoNEAR, both come out of its balance).
 
 use near_sdk::json_types::{U64, U128};
 use near_sdk::serde_json;

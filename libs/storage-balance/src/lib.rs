@@ -2,15 +2,16 @@
 //! record, the JSON shapes of the standard, and the rules (registration, paying, crediting, withdrawing).
 //!
 //! A contract keeps one record per registered account under a key of its own choosing (its storage-key
-//! enum) and exposes the NEP-145 methods; this crate does the arithmetic and the record I/O, and reports
-//! failures as small values the contract turns into its own error messages.
+//! enum) and exposes the NEP-145 methods; this crate does the arithmetic, the record I/O and the transfers
+//! back to the account, and reports failures as small values the contract turns into its own errors.
 //!
-//! Rules (the contracts' READMEs say why): registration keeps the measured cost of the balance record itself
+//! Rules (the contracts' READMEs say why): only a call that attached exactly 1 yoctoNEAR pays from a balance
+//! (any other pays by deposit and reads no record); registration keeps the measured cost of the balance record itself
 //! (`locked`), the rest of the deposit is `available`; storage bought from the balance is spent, not locked,
 //! so `total = available + locked`; unregistering returns `total`.
 
 use near_sdk::borsh::{self, BorshSerialize};
-use near_sdk::{NearToken, env, near};
+use near_sdk::{AccountId, NearToken, Promise, env, near};
 
 /// Longest NEAR account id: the registration bound is priced for it.
 const MAX_ACCOUNT_ID_LEN: u128 = 64;
@@ -63,11 +64,14 @@ pub struct BelowBound {
     pub min: NearToken,
 }
 
-/// A withdrawal of more than is available.
+/// Why a withdrawal was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TooMuch {
-    pub requested: NearToken,
-    pub available: NearToken,
+pub enum WithdrawError {
+    NotRegistered,
+    TooMuch {
+        requested: NearToken,
+        available: NearToken,
+    },
 }
 
 /// A charge that the balance plus the attached deposit do not cover.
@@ -90,6 +94,25 @@ pub fn store(key: &[u8], record: &StorageAccount) {
     env::storage_write(key, &encode(record));
 }
 
+/// The NEP-145 view of the record at `key`, if any.
+pub fn balance_of(key: &[u8]) -> Option<StorageBalance> {
+    load(key).map(StorageBalance::from)
+}
+
+/// NEP-145 bounds: `min` registers any account id; there is no maximum.
+pub fn bounds() -> StorageBalanceBounds {
+    StorageBalanceBounds {
+        min: registration_bound(),
+        max: None,
+    }
+}
+
+fn send(to: &AccountId, amount: NearToken) {
+    if !amount.is_zero() {
+        Promise::new(to.clone()).transfer(amount).detach();
+    }
+}
+
 fn encode<T: BorshSerialize>(value: &T) -> Vec<u8> {
     borsh::to_vec(value)
         .unwrap_or_else(|_| env::panic_str("cannot encode a storage balance record"))
@@ -101,11 +124,12 @@ pub fn registration_bound() -> NearToken {
         .saturating_mul(KEY_OVERHEAD + MAX_ACCOUNT_ID_LEN + VALUE_LEN + RECORD_OVERHEAD)
 }
 
-/// `storage_deposit`: registers the account at `key` if needed and credits `attached`. Returns the record
-/// (written) and what to refund to the caller: with `registration_only`, everything above the record's cost
-/// (all of it when already registered).
+/// `storage_deposit`: registers the account at `key` if needed and credits `attached`. With
+/// `registration_only`, everything above the record's cost (all of it when already registered) is sent back
+/// to `caller`. Returns the record (written) and what was sent back.
 pub fn deposit(
     key: &[u8],
+    caller: &AccountId,
     attached: NearToken,
     registration_only: bool,
 ) -> Result<(StorageAccount, NearToken), BelowBound> {
@@ -153,42 +177,52 @@ pub fn deposit(
         }
     };
     store(key, &record);
+    send(caller, refund);
     Ok((record, refund))
 }
 
-/// `storage_withdraw`: takes `amount` (default: all) from the available balance of `record` and writes it.
+/// `storage_withdraw`: sends `account` `amount` (default: all) of the available balance of its record at
+/// `key`. Returns the record (written) and the amount sent.
 pub fn withdraw(
     key: &[u8],
-    mut record: StorageAccount,
+    account: &AccountId,
     amount: Option<NearToken>,
-) -> Result<(StorageAccount, NearToken), TooMuch> {
+) -> Result<(StorageAccount, NearToken), WithdrawError> {
+    let mut record = load(key).ok_or(WithdrawError::NotRegistered)?;
     let amount = amount.unwrap_or(record.available);
     if amount > record.available {
-        return Err(TooMuch {
+        return Err(WithdrawError::TooMuch {
             requested: amount,
             available: record.available,
         });
     }
     record.available = record.available.saturating_sub(amount);
     store(key, &record);
+    send(account, amount);
     Ok((record, amount))
 }
 
-/// `storage_unregister`: deletes the record at `key` and returns what to send back (its total), or `None`
-/// if there was none.
-pub fn unregister(key: &[u8]) -> Option<NearToken> {
+/// `storage_unregister`: deletes the record at `key` and sends its total to `account`. Returns the total, or
+/// `None` if there was no record.
+pub fn unregister(key: &[u8], account: &AccountId) -> Option<NearToken> {
     let record = load(key)?;
     env::storage_remove(key);
-    Some(StorageBalance::from(record).total)
+    let total = StorageBalance::from(record).total;
+    send(account, total);
+    Some(total)
 }
 
-/// Pays `required` from the record at `key` after crediting `attached` to it. `Ok(None)` if the account is
-/// not registered (the caller then pays by deposit).
+/// Pays `required` from the record at `key` after crediting `attached` to it — only for a call that attached
+/// exactly 1 yoctoNEAR, so a call paying by deposit reads nothing extra. `Ok(None)` when the call pays by
+/// deposit (more attached, or the account is not registered).
 pub fn pay(
     key: &[u8],
     attached: NearToken,
     required: NearToken,
 ) -> Result<Option<StorageAccount>, Shortfall> {
+    if attached != NearToken::from_yoctonear(1) {
+        return Ok(None);
+    }
     let Some(mut record) = load(key) else {
         return Ok(None);
     };
@@ -221,6 +255,10 @@ mod tests {
 
     const KEY: &[u8] = b"\x07\x09\x00\x00\x00acme.near";
 
+    fn caller() -> AccountId {
+        "acme.near".parse().unwrap()
+    }
+
     fn near(n: u128) -> NearToken {
         NearToken::from_near(n)
     }
@@ -234,7 +272,7 @@ mod tests {
     fn registration_locks_exactly_the_record_bytes() {
         fresh();
         let before = env::storage_usage();
-        let (record, refund) = deposit(KEY, near(1), false).unwrap();
+        let (record, refund) = deposit(KEY, &caller(), near(1), false).unwrap();
         let bytes = u128::from(env::storage_usage() - before);
         assert_eq!(bytes, KEY.len() as u128 + VALUE_LEN + RECORD_OVERHEAD);
         assert_eq!(
@@ -249,7 +287,7 @@ mod tests {
     #[test]
     fn paying_credits_the_attached_deposit_first_and_refuses_a_shortfall_without_writing() {
         fresh();
-        let (record, _) = deposit(KEY, registration_bound(), false).unwrap();
+        let (record, _) = deposit(KEY, &caller(), registration_bound(), false).unwrap();
         let one = NearToken::from_yoctonear(1);
         let required = record.available.saturating_add(one);
         assert_eq!(
@@ -269,6 +307,12 @@ mod tests {
             })
         );
         assert_eq!(load(KEY).unwrap().available.as_yoctonear(), 0);
-        assert_eq!(pay(b"other", one, near(1)), Ok(None));
+        assert_eq!(pay(b"other", one, near(1)), Ok(None), "not registered");
+        assert_eq!(
+            pay(KEY, near(1), near(1)),
+            Ok(None),
+            "more than 1 yocto: by deposit"
+        );
+        assert_eq!(load(KEY).unwrap().available.as_yoctonear(), 0);
     }
 }
