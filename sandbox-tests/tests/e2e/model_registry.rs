@@ -2077,8 +2077,22 @@ async fn storage_balance(registry: &Contract, account: &Account) -> Value {
     .await
 }
 
-fn amount(v: &Value) -> u128 {
-    v.as_str().expect("amount string").parse().expect("u128")
+async fn available_of(registry: &Contract, account: &Account) -> u128 {
+    storage_balance(registry, account).await["available"]
+        .as_str()
+        .expect("registered")
+        .parse()
+        .expect("u128")
+}
+
+/// A write paid by its deposit: the call, the refund of the excess, and the gas refunds.
+fn must_have_paid_by_deposit(outcome: &ExecutionFinalResult) {
+    must_succeed(outcome);
+    assert_eq!(
+        outcome.receipt_outcomes().len(),
+        4,
+        "the call, the deposit refund and gas refunds: {outcome:#?}"
+    );
 }
 
 #[tokio::test]
@@ -2136,10 +2150,7 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
     must_succeed(&published);
     let bytes = u128::from(registry.view_account().await?.storage_usage - usage);
     let available = one - record + 1 - bytes * byte_cost;
-    assert_eq!(
-        amount(&storage_balance(&registry, &acme).await["available"]),
-        available
-    );
+    assert_eq!(available_of(&registry, &acme).await, available);
     assert_eq!(
         published.receipt_outcomes().len(),
         2,
@@ -2148,16 +2159,8 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
 
     // Attaching more than 1 yoctoNEAR pays by deposit, as for anyone: the balance is left alone.
     let by_deposit = publish(&acme, &registry, "1.0.1", files("v101", 12)).await;
-    must_succeed(&by_deposit);
-    assert_eq!(
-        by_deposit.receipt_outcomes().len(),
-        4,
-        "publish, deposit refund and gas refunds"
-    );
-    assert_eq!(
-        amount(&storage_balance(&registry, &acme).await["available"]),
-        available
-    );
+    must_have_paid_by_deposit(&by_deposit);
+    assert_eq!(available_of(&registry, &acme).await, available);
 
     // Short of funds: refused with the shortfall; nothing changes, the yoctoNEAR comes back.
     let drain = write_with(
@@ -2241,12 +2244,7 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
     );
     // Unregistered again, the next write pays by deposit as before.
     let by_deposit = publish(&acme, &registry, "1.1.0", files("v11", 12)).await;
-    must_succeed(&by_deposit);
-    assert_eq!(
-        by_deposit.receipt_outcomes().len(),
-        4,
-        "publish, deposit refund and gas refunds"
-    );
+    must_have_paid_by_deposit(&by_deposit);
     Ok(())
 }
 

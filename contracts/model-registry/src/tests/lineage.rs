@@ -33,6 +33,19 @@ fn publish_pending(chain: &mut Chain) -> u128 {
     u128::from(env::storage_usage() - before) * byte_cost()
 }
 
+/// Runs the callback for the pending version (seq 2) with `result`; returns its answer and the bytes it freed.
+fn settle(chain: &mut Chain, result: PromiseResult, held: u128) -> (PublishResult, u128) {
+    let c = chain.callback(result);
+    let usage = env::storage_usage();
+    let answer = c.on_training_usage_recorded(
+        U64(2),
+        acc(ACME),
+        near_sdk::json_types::U128(held),
+        near_sdk::json_types::U128(forwarded()),
+    );
+    (answer, u128::from(usage - env::storage_usage()))
+}
+
 fn forwarded() -> u128 {
     LINEAGE_USAGE_DEPOSIT_PER_DATASET.as_yoctonear() * 2
 }
@@ -197,16 +210,12 @@ fn when_the_lineage_contract_kept_the_whole_deposit_only_the_freed_bytes_are_ref
         r#"{{"storage_cost":"3000000000000000000000","kept":"{}"}}"#,
         forwarded()
     );
-    let c = chain.callback(PromiseResult::Successful(answer.into_bytes()));
-    let usage = env::storage_usage();
-    let result = c.on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(123),
-        near_sdk::json_types::U128(forwarded()),
+    let (result, freed) = settle(
+        &mut chain,
+        PromiseResult::Successful(answer.into_bytes()),
+        123,
     );
     assert_eq!(result.publication, Publication::Published);
-    let freed = u128::from(usage - env::storage_usage());
     assert_eq!(transfers(), vec![(ACME.to_string(), freed * byte_cost())]);
 }
 
@@ -289,17 +298,14 @@ fn refusal_removes_the_pending_version_and_refunds_everything_held() {
 fn an_unreadable_answer_after_success_counts_as_consent_using_the_whole_forwarded_amount() {
     let mut chain = with_lineage();
     publish_pending(&mut chain);
-    let c = chain.callback(PromiseResult::Successful(b"not json".to_vec()));
-    let usage = env::storage_usage();
-    let result = c.on_training_usage_recorded(
-        U64(2),
-        acc(ACME),
-        near_sdk::json_types::U128(1),
-        near_sdk::json_types::U128(forwarded()),
+    let (result, freed) = settle(
+        &mut chain,
+        PromiseResult::Successful(b"not json".to_vec()),
+        1,
     );
     assert_eq!(result.publication, Publication::Published);
     // nothing of the forwarded amount comes back, only the storage the model record freed
-    let freed = u128::from(usage - env::storage_usage()) * byte_cost();
+    let freed = freed * byte_cost();
     assert_eq!(transfers(), vec![(ACME.to_string(), freed)]);
     // a lineage contract claiming more than it was sent refunds nothing either
     let v = chain
