@@ -255,7 +255,7 @@ pub async fn final_outcome(
 
 /// Gas burnt by a transaction, grouped: the transaction's conversion to a receipt, each cost the node
 /// reported for receipts executed by `contract` (`metadata.gas_profile`), and every other receipt (refunds,
-/// transfers) together. Sums to the transaction's total gas burnt.
+/// transfers) together.
 pub async fn gas_by_cost(
     worker: &Worker<Sandbox>,
     outcome: &ExecutionFinalResult,

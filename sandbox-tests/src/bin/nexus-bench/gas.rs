@@ -722,8 +722,7 @@ pub async fn run() -> Result<()> {
         verdict(publish_tgas, mint_tgas)
     );
     println!(
-        "The mint grows with the collection (AVL-tree owner index): the tenth token's mint {mint_tenth:.2} TGas; \
-         a publish reads the same 3 records whatever the registry holds."
+        "The mint grows with the collection (AVL-tree owner index): the tenth token's mint {mint_tenth:.2} TGas."
     );
     println!(
         "Version publish (12 files) paid from a NEP-145 storage balance (no refund transfer): \
