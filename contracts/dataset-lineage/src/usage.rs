@@ -10,11 +10,11 @@
 //! flagged `consent_withdrawn`, or the model is commercial and the terms do not allow commercial use.
 //! `constrained` terms count as allowed; the usage record keeps the terms revision and the constrained
 //! terms' digests relied upon. On success the call returns `{"storage_cost": "<yocto>", "kept": "<yocto>"}`:
-//! the usage records' measured cost and what this contract kept of the deposit. The unused part goes back to
-//! the registry in the same call (`kept = storage_cost`) — or, when the publisher is registered for storage
-//! here (NEP-145, `storage_balance.rs`), it is credited to the publisher's balance (`kept` = the whole
-//! deposit, event `storage_credited`) and no refund transfer is sent. The registry refunds the publisher
-//! `deposit − kept`.
+//! the usage records' measured cost and what the registry must not refund of the deposit — all of it. The
+//! unused part goes to the publisher in the same call: credited to its storage balance when it is registered
+//! here (NEP-145, `storage_balance.rs`; event `storage_credited`, no transfer), else transferred to it. Never
+//! back to the registry, which would only pass it on with a second transfer. (The first releases returned it
+//! to the registry with `kept = storage_cost`; the registry still refunds the publisher `deposit − kept`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -126,7 +126,10 @@ impl Contract {
 impl Contract {
     /// Records that `model_version_id` was trained on `dataset_versions` (1..=32 distinct
     /// `<dataset_id>@<version>` ids), after checking consent for each. Callable only by the model registry
-    /// (`registry_id`). The attached deposit pays for storage; the rest is returned to the registry.
+    /// (`registry_id`), which vouches for `publisher`. The attached deposit pays for storage; the rest goes
+    /// to the publisher (credited to its storage balance here if it has one, else transferred), never back
+    /// to the registry, so the registry's callback has nothing to refund. Answers the storage cost and
+    /// `kept`: the whole deposit (what the registry must not refund).
     #[payable]
     #[handle_result]
     pub fn record_training_usage(
@@ -156,9 +159,6 @@ impl Contract {
             dataset_versions.len(),
             MAX_TRAINING_DATASETS,
         )?;
-        if self.model_usage.contains_key(&model_version_id) {
-            return Err(Error::UsageExists(model_version_id));
-        }
         let mut seen = BTreeSet::new();
         let mut datasets = BTreeMap::new();
         let mut used = Vec::with_capacity(dataset_versions.len());
@@ -177,7 +177,12 @@ impl Contract {
             datasets: used,
             recorded_at_ns: U64(env::block_timestamp()),
         };
-        self.model_usage.insert(&model_version_id, &usage);
+        // Insert and check in one write (the replaced value comes back with it) rather than a read first: the
+        // duplicate is the rare case, and it puts the old record back (the failure would revert it anyway).
+        if let Some(existing) = self.model_usage.insert(&model_version_id, &usage) {
+            self.model_usage.insert(&model_version_id, &existing);
+            return Err(Error::UsageExists(model_version_id));
+        }
         for version_id in &dataset_versions {
             let mut models = self.usage_by_version.get(version_id).unwrap_or_else(|| {
                 Vector::new(StorageKey::UsageByVersionOf {
@@ -214,8 +219,8 @@ impl Contract {
                 deposit
             }
             None => {
-                transfer_to(&caller, excess);
-                cost
+                transfer_to(&publisher, excess);
+                deposit
             }
         };
         Ok(StorageCost {

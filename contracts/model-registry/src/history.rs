@@ -1,7 +1,9 @@
 //! The per-model audit trail: every state change of a model, its versions, aliases and attestations appends
 //! one entry (who, when, what). Entries are never rewritten, with one exception: the entry of a version
-//! published with training datasets records `publication: pending` and is updated in place to `published` or
-//! `rejected` when the lineage contract answers (same size, so the callback needs no storage deposit).
+//! published with training datasets records `publication: pending`; if the lineage contract refuses (or the
+//! version is abandoned) it is updated in place to `rejected` (`abandoned`), same size. On consent it stays
+//! as written and `get_history` reports it `published` once the model no longer names that version as
+//! pending — the consent callback rewrites nothing it does not have to.
 
 use near_sdk::json_types::U64;
 use near_sdk::{AccountId, env, near};

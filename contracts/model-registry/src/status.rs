@@ -86,7 +86,7 @@ impl VersionedContract {
             }
             VersionStatus::Active => {}
         }
-        if v.publication != Publication::Published {
+        if r.publication(v) != Publication::Published {
             return Err(RegistryError::VersionPending(v.version_id()));
         }
         if let Some(s) = &successor {
@@ -98,7 +98,7 @@ impl VersionedContract {
             let succ_seq = r.version_seq(&model_id, s).map_err(|_| bad())?;
             let succ = r.version(succ_seq)?;
             if succ_seq == seq
-                || succ.publication != Publication::Published
+                || r.publication(succ) != Publication::Published
                 || matches!(succ.status, VersionStatus::Revoked { .. })
             {
                 return Err(bad());
@@ -153,7 +153,7 @@ impl VersionedContract {
         if matches!(v.status, VersionStatus::Revoked { .. }) {
             return Err(RegistryError::AlreadyRevoked(v.version_id()));
         }
-        if v.publication != Publication::Published {
+        if r.publication(v) != Publication::Published {
             return Err(RegistryError::VersionPending(v.version_id()));
         }
         r.version_mut(seq)?.status = VersionStatus::Revoked {

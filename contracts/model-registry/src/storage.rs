@@ -66,18 +66,37 @@ impl StorageCharge {
     /// to the caller's storage balance if it is registered and attached exactly 1 yoctoNEAR, else to the
     /// attached deposit with the rest refunded. Collections must be flushed before calling this.
     pub fn settle(&self, forwarded: NearToken) -> Result<Settled, RegistryError> {
-        let end = env::storage_usage();
-        let added = end.saturating_sub(self.start);
-        let storage_cost = bytes_cost(added)?;
+        self.settle_bytes(self.added_bytes(), forwarded)
+    }
+
+    /// [`Self::settle`] for `bytes` given rather than measured: a call may hold bytes for a while that it does
+    /// not charge (see `publish_version`).
+    pub fn settle_bytes(&self, bytes: u64, forwarded: NearToken) -> Result<Settled, RegistryError> {
+        let (settled, from_balance) = self.charge(bytes, forwarded)?;
+        if !from_balance {
+            transfer(
+                &self.payer,
+                self.attached
+                    .saturating_sub(settled.storage_cost)
+                    .saturating_sub(forwarded),
+            );
+        }
+        Ok(settled)
+    }
+
+    /// Takes `bytes` of storage plus `forwarded` from the caller's balance (`true`) or checks the attached
+    /// deposit covers them (`false`).
+    fn charge(&self, bytes: u64, forwarded: NearToken) -> Result<(Settled, bool), RegistryError> {
+        let storage_cost = bytes_cost(bytes)?;
         let required = storage_cost
             .checked_add(forwarded)
             .ok_or(RegistryError::Overflow("required deposit"))?;
         let detail = || {
             if forwarded.is_zero() {
-                format!("{added} bytes of storage")
+                format!("{bytes} bytes of storage")
             } else {
                 format!(
-                    "{added} bytes of storage ({} yoctoNEAR) + {} yoctoNEAR forwarded to the lineage contract",
+                    "{bytes} bytes of storage ({} yoctoNEAR) + {} yoctoNEAR forwarded to the lineage contract",
                     storage_cost.as_yoctonear(),
                     forwarded.as_yoctonear()
                 )
@@ -92,7 +111,7 @@ impl StorageCharge {
             }
         })?;
         if paid.is_some() {
-            return Ok(Settled { storage_cost });
+            return Ok((Settled { storage_cost }, true));
         }
         if self.attached < required {
             return Err(RegistryError::InsufficientDeposit {
@@ -101,8 +120,7 @@ impl StorageCharge {
                 detail: detail(),
             });
         }
-        transfer(&self.payer, self.attached.saturating_sub(required));
-        Ok(Settled { storage_cost })
+        Ok((Settled { storage_cost }, false))
     }
 }
 

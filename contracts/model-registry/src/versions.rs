@@ -11,15 +11,22 @@
 //! meanwhile), and calls
 //! `<lineage>.record_training_usage({"model_version_id", "dataset_versions", "commercial_use", "publisher"})`
 //! forwarding [`LINEAGE_USAGE_DEPOSIT_PER_DATASET`] per dataset. The lineage contract keeps what its records
-//! cost and returns the rest to the registry in the same call — or, for a publisher registered for storage
-//! there, credits the rest to that balance and keeps it all — and answers
-//! `{"storage_cost":"<yocto>","kept":"<yocto>"}`; it panics
-//! when a dataset version is unknown or its terms forbid the use. Then [`VersionedContract::on_training_usage_recorded`]:
-//! - on success marks the version published and refunds the publisher `forwarded − kept`, plus the
-//!   storage the model record frees (it stops remembering where the pending version's hash-index hits are);
+//! cost and returns the rest to the publisher in the same call — credited to the publisher's storage balance
+//! there if it has one, else transferred — and answers `{"storage_cost":"<yocto>","kept":"<yocto>"}` with
+//! `kept` = the whole deposit, since nothing goes back to the registry (an older lineage contract returned the
+//! rest to the registry and answered `kept = storage_cost`, or no `kept`). It panics when a dataset version is
+//! unknown or its terms forbid the use. Then [`VersionedContract::on_training_usage_recorded`]:
+//! - on success publishes the version: the model stops naming it as pending and records it as its latest
+//!   version. The version record and its history entry stay as written (`pending`); views derive the state
+//!   ([`Registry::publication`]), so the callback rewrites no ~1 KB record. It refunds `forwarded − kept`
+//!   (zero with this lineage contract), so the callback makes no transfer;
 //! - on failure removes the version and everything it wrote (version record, id, list entry, hash index
 //!   entries), marks its history entry `rejected`, and refunds the publisher everything it still held (the
 //!   registry's storage charge and the forwarded amount, which the protocol returned to the registry).
+//!
+//! The publisher pays for the model record in its published form. While the version is pending the record
+//! also holds bookkeeping for the callback (the pending seq, where the version's hash-index hits are, what
+//! the publish holds): ~80 bytes the registry fronts for those few blocks, so no refund is due when they go.
 //!
 //! A version whose callback never settled it (it ran out of gas, say) stays pending; after
 //! [`ABANDON_PENDING_AFTER_BLOCKS`] blocks a maintainer can [`VersionedContract::abandon_pending_version`] it,
@@ -166,6 +173,17 @@ struct UsageReceipt {
     kept: Option<U128>,
 }
 
+/// What the consent callback needs to publish a pending version without reading its record (passed by
+/// `publish_version`; absent from a callback scheduled by an earlier release, which reads the record).
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingRef {
+    pub model_id: String,
+    pub version: String,
+    /// Hex.
+    pub manifest_digest: String,
+}
+
 /// Splits `namespace/name@version`.
 pub fn split_version_id(field: &str, value: &str) -> Result<(String, String), RegistryError> {
     let Some((model_id, version)) = value.rsplit_once('@') else {
@@ -204,6 +222,20 @@ impl Registry {
             .ok_or(RegistryError::VersionNotFound(seq.to_string()))
     }
 
+    /// Whether `v` is published yet. A version published with training datasets is stored `pending` and its
+    /// record is not rewritten when the lineage contract consents (that would rewrite ~1 KB in the callback):
+    /// it is pending while its model names it as the pending version and published from then on. A refused
+    /// or abandoned version is removed, so no stored record is left in another state.
+    pub(crate) fn publication(&self, v: &ModelVersion) -> Publication {
+        if v.publication != Publication::Pending {
+            return v.publication;
+        }
+        match self.model(&v.model_id) {
+            Ok(m) if m.pending_version != Some(v.seq) => Publication::Published,
+            _ => Publication::Pending,
+        }
+    }
+
     /// A version that exists and is published (not pending).
     pub(crate) fn published_version(
         &self,
@@ -211,7 +243,7 @@ impl Registry {
         version: &str,
     ) -> Result<&ModelVersion, RegistryError> {
         let v = self.version(self.version_seq(model_id, version)?)?;
-        if v.publication != Publication::Published {
+        if self.publication(v) != Publication::Published {
             return Err(RegistryError::VersionPending(v.version_id()));
         }
         Ok(v)
@@ -287,7 +319,7 @@ impl Registry {
         to: u32,
     ) -> Result<(), RegistryError> {
         let v = self.version(moved.version)?;
-        if v.publication != Publication::Pending {
+        if self.publication(v) != Publication::Pending {
             return Ok(());
         }
         let index = moved.file.map_or(v.files.len(), usize::from);
@@ -327,31 +359,44 @@ impl Registry {
         Ok(())
     }
 
-    /// Settles a pending version: `Some(_)` (consent) publishes it, `None` removes it. Returns the version as
-    /// it was, or `None` if `seq` is not a pending version.
-    fn settle_pending(
+    /// Publishes pending version `seq` on the lineage contract's consent: the model stops naming it as pending
+    /// and records it as its latest version. Neither the version record nor its history entry is rewritten
+    /// (see [`Self::publication`]). Returns what the event needs, or `None` if `seq` is not pending.
+    fn publish_pending(
         &mut self,
         seq: u64,
-        consent: Option<NearToken>,
-    ) -> Result<Option<ModelVersion>, RegistryError> {
-        match self.versions.get(&seq).map(VersionedModelVersion::get) {
-            Some(v) if v.publication == Publication::Pending => {}
-            _ => return Ok(None),
+        known: Option<PendingRef>,
+    ) -> Result<Option<PendingRef>, RegistryError> {
+        let known = match known {
+            Some(k) => k,
+            None => match self.versions.get(&seq).map(VersionedModelVersion::get) {
+                Some(v) => PendingRef {
+                    model_id: v.model_id.clone(),
+                    version: v.version.clone(),
+                    manifest_digest: hex::encode(v.manifest_digest),
+                },
+                None => return Ok(None),
+            },
+        };
+        let record = self.model_record_mut(&known.model_id)?;
+        if record.get().pending_version != Some(seq) {
+            return Ok(None);
         }
-        if consent.is_none() {
-            return self.remove_pending(seq, Publication::Rejected).map(Some);
-        }
-        let v = self.version_mut(seq)?;
-        v.publication = Publication::Published;
-        let v = v.clone();
-        let record = self.model_record_mut(&v.model_id)?;
         record.get_mut().pending_version = None;
         record.set_publishing(Publishing {
-            latest_version: Some(v.version.clone()),
+            latest_version: Some(known.version.clone()),
             pending: None,
         });
-        self.settle_history_publication(v.model_seq, v.history_index, Publication::Published);
-        Ok(Some(v))
+        Ok(Some(known))
+    }
+
+    /// Removes pending version `seq` on the lineage contract's refusal. `None` if `seq` is not pending.
+    fn reject_pending(&mut self, seq: u64) -> Result<Option<ModelVersion>, RegistryError> {
+        match self.versions.get(&seq).map(VersionedModelVersion::get) {
+            Some(v) if self.publication(v) == Publication::Pending => {}
+            _ => return Ok(None),
+        }
+        self.remove_pending(seq, Publication::Rejected).map(Some)
     }
 
     /// Removes a pending version and everything its publish wrote, except its history entry, which is rewritten
@@ -508,7 +553,7 @@ impl VersionedContract {
         } else {
             NearToken::from_yoctonear(0)
         };
-        // A pending publish stores what it holds on the model record (see below); that record's size now.
+        // A pending publish charges the model record's growth to its published form (see below): its size now.
         let model_len = if pending {
             near_sdk::borsh::object_length(r.model_record(&model_id)?)
                 .map_err(|_| RegistryError::Overflow("model record size"))?
@@ -604,21 +649,32 @@ impl VersionedContract {
             }));
         };
 
-        // What the publish holds (storage charge + forwarded) is stored on the model record, whose own growth
-        // is part of that charge. `held` is fixed-width, so: write everything else, measure, add the record's
-        // growth (from its serialized size), then write the record once with the amount.
+        // The publisher pays for the model record as it will be once the version is published; the pending
+        // bookkeeping on top (the pending seq, the hit positions, `held`) lives only until the callback and
+        // the registry fronts its bytes — charging them would mean refunding them in the callback, a transfer
+        // (0.67 TGas with its receipts) for ~0.001 NEAR.
         r.flush_all_but_models();
         let model = r.model_record_mut(&model_id)?;
-        let growth = near_sdk::borsh::object_length(&*model)
-            .map_err(|_| RegistryError::Overflow("model record size"))?
-            .saturating_sub(model_len);
+        let mut settled = model.clone();
+        settled.get_mut().pending_version = None;
+        settled.set_publishing(Publishing {
+            latest_version: Some(version.clone()),
+            pending: None,
+        });
+        let settled_len = near_sdk::borsh::object_length(&settled)
+            .map_err(|_| RegistryError::Overflow("model record size"))?;
+        let to_u64 =
+            |n: usize| u64::try_from(n).map_err(|_| RegistryError::Overflow("record size"));
         let bytes = charge
             .added_bytes()
-            .checked_add(u64::try_from(growth).map_err(|_| RegistryError::Overflow("growth"))?)
-            .ok_or(RegistryError::Overflow("storage bytes"))?;
-        let held = bytes_cost(bytes)?
+            .saturating_add(to_u64(settled_len)?)
+            .saturating_sub(to_u64(model_len)?);
+        let paid = charge.settle_bytes(bytes, forwarded)?;
+        let held = paid
+            .storage_cost
             .checked_add(forwarded)
             .ok_or(RegistryError::Overflow("held deposit"))?;
+        // `held` is fixed-width: setting it does not change the record's size.
         if let Some(mut publishing) = model.publishing().cloned() {
             if let Some(p) = publishing.pending.as_mut() {
                 p.held = held;
@@ -626,8 +682,6 @@ impl VersionedContract {
             model.set_publishing(publishing);
         }
         r.flush();
-        // Measured: the same bytes as predicted above.
-        charge.settle(forwarded)?;
         let args = UsageArgs {
             model_version_id: &version_id,
             dataset_versions: &training_datasets,
@@ -649,6 +703,11 @@ impl VersionedContract {
                         caller.clone(),
                         U128(held.as_yoctonear()),
                         U128(forwarded.as_yoctonear()),
+                        Some(PendingRef {
+                            model_id: model_id.clone(),
+                            version: version.clone(),
+                            manifest_digest: digest_hex.clone(),
+                        }),
                     ),
             );
         RegistryEvent::VersionPending {
@@ -667,9 +726,10 @@ impl VersionedContract {
     /// or maintainer, exactly 1 yoctoNEAR. Removes the version exactly as a refusal does (its history entry
     /// says `abandoned`) and refunds the publisher what the publish held (storage charge + forwarded amount).
     ///
-    /// If the lineage contract did record the usage before the callback failed, it keeps that record and the
-    /// part of the forwarded amount its records cost; the registry refunds the whole forwarded amount anyway,
-    /// since it cannot tell. A version pending since before the upgrade to this release has no stored amount:
+    /// If the lineage contract did record the usage before the callback failed, it keeps that record and has
+    /// already returned the unused part of the forwarded amount to the publisher; the registry refunds the
+    /// whole forwarded amount anyway, since it cannot tell — at most 0.01 NEAR per dataset out of the
+    /// registry's balance, on a path the callback is built never to leave to this method. A version pending since before the upgrade to this release has no stored amount:
     /// its publisher gets the forwarded amount and the storage the removal frees.
     #[payable]
     #[handle_result]
@@ -739,6 +799,7 @@ impl VersionedContract {
         publisher: AccountId,
         held: U128,
         forwarded: U128,
+        pending: Option<PendingRef>,
     ) -> PublishResult {
         let forwarded = NearToken::from_yoctonear(forwarded.0);
         let outcome = if env::promise_results_count() == 1 {
@@ -757,63 +818,67 @@ impl VersionedContract {
             Err(PromiseError::TooLong(_)) => Some(forwarded),
             Err(_) => None,
         };
+        // A publish by this release charged the model record's published size up front; one scheduled by an
+        // earlier release charged its pending size, so its callback settles the difference.
+        let charged_published_size = pending.is_some();
         let r = self.registry_mut();
         let usage = env::storage_usage();
-        let settled = r.settle_pending(version_seq.0, consent);
+        let not_pending = || {
+            env::log_str(&format!(
+                "version seq {} is not pending; nothing to settle",
+                version_seq.0
+            ));
+            PublishResult {
+                version_id: String::new(),
+                publication: Publication::Rejected,
+            }
+        };
+        let Some(lineage_cost) = consent else {
+            let rejected = r.reject_pending(version_seq.0);
+            r.flush();
+            let Ok(Some(v)) = rejected else {
+                return not_pending();
+            };
+            credit_or_transfer(&publisher, NearToken::from_yoctonear(held.0));
+            let version_id = v.version_id();
+            RegistryEvent::VersionRejected {
+                model_id: v.model_id,
+                version: v.version,
+                publisher,
+            }
+            .emit();
+            return PublishResult {
+                version_id,
+                publication: Publication::Rejected,
+            };
+        };
+        let published = r.publish_pending(version_seq.0, pending);
         r.flush();
-        match settled {
-            Ok(Some(v)) => {
-                let version_id = v.version_id();
-                let digest = hex::encode(v.manifest_digest);
-                if let Some(lineage_cost) = consent {
-                    // Publishing shrinks the model record (it no longer names the pending version nor
-                    // remembers its index positions), bytes the publisher paid for; a first-release record
-                    // grows instead (it learns its latest version), which the publisher pays for.
-                    let end = env::storage_usage();
-                    let freed = bytes_cost(usage.saturating_sub(end)).unwrap_or_default();
-                    let added = bytes_cost(end.saturating_sub(usage)).unwrap_or_default();
-                    credit_or_transfer(
-                        &publisher,
-                        forwarded
-                            .saturating_sub(lineage_cost)
-                            .saturating_add(freed)
-                            .saturating_sub(added),
-                    );
-                    RegistryEvent::VersionPublished {
-                        model_id: v.model_id,
-                        version: v.version,
-                        manifest_digest: digest,
-                        publisher,
-                    }
-                    .emit();
-                    PublishResult {
-                        version_id,
-                        publication: Publication::Published,
-                    }
-                } else {
-                    credit_or_transfer(&publisher, NearToken::from_yoctonear(held.0));
-                    RegistryEvent::VersionRejected {
-                        model_id: v.model_id,
-                        version: v.version,
-                        publisher,
-                    }
-                    .emit();
-                    PublishResult {
-                        version_id,
-                        publication: Publication::Rejected,
-                    }
-                }
-            }
-            Ok(None) | Err(_) => {
-                env::log_str(&format!(
-                    "version seq {} is not pending; nothing to settle",
-                    version_seq.0
-                ));
-                PublishResult {
-                    version_id: String::new(),
-                    publication: Publication::Rejected,
-                }
-            }
+        let Ok(Some(v)) = published else {
+            return not_pending();
+        };
+        let mut refund = forwarded.saturating_sub(lineage_cost);
+        if !charged_published_size {
+            // The record shrinks (it no longer names the pending version nor remembers its index positions),
+            // bytes that publisher paid for; a first-release record grows instead (it learns its latest
+            // version), which the publisher pays for.
+            let end = env::storage_usage();
+            refund = refund
+                .saturating_add(bytes_cost(usage.saturating_sub(end)).unwrap_or_default())
+                .saturating_sub(bytes_cost(end.saturating_sub(usage)).unwrap_or_default());
+        }
+        credit_or_transfer(&publisher, refund);
+        let version_id = format!("{}@{}", v.model_id, v.version);
+        RegistryEvent::VersionPublished {
+            model_id: v.model_id,
+            version: v.version,
+            manifest_digest: v.manifest_digest,
+            publisher,
+        }
+        .emit();
+        PublishResult {
+            version_id,
+            publication: Publication::Published,
         }
     }
 }

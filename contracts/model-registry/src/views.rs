@@ -11,7 +11,7 @@ use crate::aliases::{AliasKey, AliasMove, history_key};
 use crate::attestations::{AttestationKind, AttestationState, matches};
 use crate::errors::RegistryError;
 use crate::hash_index;
-use crate::history::HistoryEntry;
+use crate::history::{HistoryAction, HistoryEntry};
 use crate::limits::*;
 use crate::manifest::{self, FileInput, FileView};
 use crate::models::{Model, ModelMetadata};
@@ -83,8 +83,9 @@ pub struct VersionView {
     pub attestation_count: u32,
 }
 
-impl From<&ModelVersion> for VersionView {
-    fn from(v: &ModelVersion) -> Self {
+impl VersionView {
+    /// `publication` is the version's current state ([`Registry::publication`]), not the stored one.
+    fn new(v: &ModelVersion, publication: Publication) -> Self {
         Self {
             version_id: v.version_id(),
             model_id: v.model_id.clone(),
@@ -99,7 +100,7 @@ impl From<&ModelVersion> for VersionView {
             publisher: v.publisher.clone(),
             published_at: U64(v.published_at),
             block_height: U64(v.block_height),
-            publication: v.publication,
+            publication,
             status: v.status.clone(),
             attestation_count: v.attestation_count,
         }
@@ -261,7 +262,9 @@ impl VersionedContract {
     pub fn get_version(&self, model_id: String, version: String) -> Option<VersionView> {
         let r = self.registry();
         let seq = r.version_seq(&model_id, &version).ok()?;
-        r.version(seq).ok().map(VersionView::from)
+        r.version(seq)
+            .ok()
+            .map(|v| VersionView::new(v, r.publication(v)))
     }
 
     /// The status of one version as a single word, for contracts that gate on it (the agent vault's
@@ -275,7 +278,7 @@ impl VersionedContract {
     ) -> Result<String, RegistryError> {
         let r = self.registry();
         let v = r.version(r.version_seq(&model_id, &version)?)?;
-        let word = match (&v.publication, &v.status) {
+        let word = match (r.publication(v), &v.status) {
             (Publication::Pending | Publication::Rejected | Publication::Abandoned, _) => "pending",
             (Publication::Published, VersionStatus::Active) => "active",
             (Publication::Published, VersionStatus::Deprecated { .. }) => "deprecated",
@@ -299,7 +302,7 @@ impl VersionedContract {
         Ok(range
             .filter_map(|i| list.get(i))
             .filter_map(|s| r.version(*s).ok())
-            .map(VersionView::from)
+            .map(|v| VersionView::new(v, r.publication(v)))
             .collect())
     }
 
@@ -346,7 +349,7 @@ impl VersionedContract {
                     version: v.version.clone(),
                     path: file.map(|f| f.path.clone()),
                     size: file.map(|f| U64(f.size)),
-                    publication: v.publication,
+                    publication: r.publication(v),
                     status: v.status.clone(),
                 })
             })
@@ -496,8 +499,26 @@ impl VersionedContract {
         let r = self.registry();
         let m = r.model(&model_id)?;
         let list = List::<HistoryEntry>::open(StorageKey::ModelHistory { model: m.seq });
+        // A consented version's entry is stored `pending` (see `crate::history`): it reads as published
+        // unless it is the model's pending version.
+        let pending = m
+            .pending_version
+            .and_then(|seq| r.version(seq).ok())
+            .map(|v| v.version.as_str());
         Ok(page(m.history_len, from_index, limit)?
             .filter_map(|i| list.get(i).cloned())
+            .map(|mut entry| {
+                if let HistoryAction::VersionPublished {
+                    version,
+                    publication: p @ Publication::Pending,
+                    ..
+                } = &mut entry.action
+                    && pending != Some(version.as_str())
+                {
+                    *p = Publication::Published;
+                }
+                entry
+            })
             .collect())
     }
 }

@@ -81,6 +81,7 @@ fn refuse(chain: &mut Chain, seq: u64) {
             acc(ACME),
             near_sdk::json_types::U128(0),
             near_sdk::json_types::U128(0),
+            pending_ref(seq),
         );
     assert_eq!(result.publication, Publication::Rejected);
     chain.c.registry_mut().flush();
@@ -96,6 +97,7 @@ fn consent(chain: &mut Chain, seq: u64) {
             acc(ACME),
             near_sdk::json_types::U128(0),
             near_sdk::json_types::U128(0),
+            pending_ref(seq),
         );
     assert_eq!(result.publication, Publication::Published);
     chain.c.registry_mut().flush();

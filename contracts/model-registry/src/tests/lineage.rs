@@ -16,8 +16,13 @@ fn with_lineage() -> Chain {
     chain
 }
 
+/// Bytes of pending bookkeeping on the model record while 2.0.0 is pending: `pending_version` (Some(u64) vs
+/// None: 8) and what removing it would need (Some(4 index positions as u32 — 3 files and the manifest — and
+/// the u128 held) vs None: 36). The registry fronts them; the publisher pays for the record as published.
+const PENDING_BOOKKEEPING_BYTES: u64 = 8 + 36;
+
 /// Publishes acme/sentiment@2.0.0 with two datasets and 1 NEAR attached; returns the registry's storage
-/// charge (held until the callback).
+/// charge (held until the callback): what the publish added less the pending bookkeeping.
 fn publish_pending(chain: &mut Chain) -> u128 {
     chain.by(ACME);
     let before = env::storage_usage();
@@ -30,7 +35,7 @@ fn publish_pending(chain: &mut Chain) -> u128 {
     )
     .unwrap();
     assert!(matches!(result, PromiseOrValue::Promise(_)));
-    u128::from(env::storage_usage() - before) * byte_cost()
+    u128::from(env::storage_usage() - before - PENDING_BOOKKEEPING_BYTES) * byte_cost()
 }
 
 /// Runs the callback for the pending version (seq 2) with `result`; returns its answer and the bytes it freed.
@@ -42,6 +47,7 @@ fn settle(chain: &mut Chain, result: PromiseResult, held: u128) -> (PublishResul
         acc(ACME),
         near_sdk::json_types::U128(held),
         near_sdk::json_types::U128(forwarded()),
+        pending_ref(2),
     );
     (answer, u128::from(usage - env::storage_usage()))
 }
@@ -93,7 +99,13 @@ fn a_version_with_datasets_is_pending_and_asks_the_lineage_contract() {
     assert_eq!(calls[1].1, "on_training_usage_recorded");
     assert_eq!(
         calls[1].2,
-        json!({"version_seq": "2", "publisher": "acme.near", "held": (storage + forwarded()).to_string(), "forwarded": forwarded().to_string()})
+        json!({
+            "version_seq": "2",
+            "publisher": "acme.near",
+            "held": (storage + forwarded()).to_string(),
+            "forwarded": forwarded().to_string(),
+            "pending": {"model_id": "acme/sentiment", "version": "2.0.0", "manifest_digest": digest},
+        })
     );
 
     // pending is visible as such and not usable
@@ -133,7 +145,8 @@ fn a_version_with_datasets_is_pending_and_asks_the_lineage_contract() {
 }
 
 #[test]
-fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
+fn consent_publishes_the_version_and_refunds_what_an_older_lineage_contract_returned() {
+    // (an older lineage contract returned the unused deposit to the registry and answered only its cost)
     let mut chain = with_lineage();
     publish_pending(&mut chain);
     let lineage_cost = 3_000_000_000_000_000_000_000u128; // 0.003 NEAR
@@ -145,6 +158,7 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
         acc(ACME),
         near_sdk::json_types::U128(123),
         near_sdk::json_types::U128(forwarded()),
+        pending_ref(2),
     );
     assert_eq!(
         result,
@@ -153,17 +167,11 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
             publication: Publication::Published
         }
     );
-    // the model record no longer names a pending version (Some(u64) → None: 8 bytes) nor remembers its 4
-    // index positions (3 files + manifest) and what it held (Some(vec of 4 u32, u128) → None: 36 bytes);
-    // those bytes are refunded too
-    let freed = usage - env::storage_usage();
-    assert_eq!(freed, 8 + 36);
+    // the model record drops its pending bookkeeping, which the publisher never paid for: not refunded
+    assert_eq!(usage - env::storage_usage(), PENDING_BOOKKEEPING_BYTES);
     assert_eq!(
         transfers(),
-        vec![(
-            ACME.to_string(),
-            forwarded() - lineage_cost + u128::from(freed) * byte_cost()
-        )]
+        vec![(ACME.to_string(), forwarded() - lineage_cost)]
     );
     let digest = chain
         .c
@@ -202,8 +210,8 @@ fn consent_publishes_the_version_and_refunds_the_unused_forwarded_deposit() {
 }
 
 #[test]
-fn when_the_lineage_contract_kept_the_whole_deposit_only_the_freed_bytes_are_refunded() {
-    // (it credited the unused part to the publisher's storage balance there)
+fn when_the_lineage_contract_kept_the_whole_deposit_the_callback_makes_no_transfer() {
+    // (it returned the unused part to the publisher itself: credited to a storage balance there, or sent)
     let mut chain = with_lineage();
     publish_pending(&mut chain);
     let answer = format!(
@@ -216,7 +224,9 @@ fn when_the_lineage_contract_kept_the_whole_deposit_only_the_freed_bytes_are_ref
         123,
     );
     assert_eq!(result.publication, Publication::Published);
-    assert_eq!(transfers(), vec![(ACME.to_string(), freed * byte_cost())]);
+    assert_eq!(freed, u128::from(PENDING_BOOKKEEPING_BYTES));
+    assert_eq!(transfers(), vec![]);
+    assert_eq!(get_created_receipts().len(), 0);
 }
 
 #[test]
@@ -242,6 +252,7 @@ fn refusal_removes_the_pending_version_and_refunds_everything_held() {
             acc(ACME),
             near_sdk::json_types::U128(held),
             near_sdk::json_types::U128(forwarded()),
+            pending_ref(2),
         );
     assert_eq!(
         result,
@@ -304,9 +315,9 @@ fn an_unreadable_answer_after_success_counts_as_consent_using_the_whole_forwarde
         1,
     );
     assert_eq!(result.publication, Publication::Published);
-    // nothing of the forwarded amount comes back, only the storage the model record freed
-    let freed = freed * byte_cost();
-    assert_eq!(transfers(), vec![(ACME.to_string(), freed)]);
+    // nothing of the forwarded amount comes back, nor the pending bookkeeping the record dropped
+    assert_eq!(freed, u128::from(PENDING_BOOKKEEPING_BYTES));
+    assert_eq!(transfers(), vec![]);
     // a lineage contract claiming more than it was sent refunds nothing either
     let v = chain
         .view()
@@ -331,6 +342,7 @@ fn a_second_callback_for_the_same_version_changes_nothing() {
             acc(ACME),
             near_sdk::json_types::U128(1),
             near_sdk::json_types::U128(forwarded()),
+            pending_ref(2),
         );
     let before = chain.fingerprint();
     chain
@@ -340,6 +352,7 @@ fn a_second_callback_for_the_same_version_changes_nothing() {
             acc(ACME),
             near_sdk::json_types::U128(1),
             near_sdk::json_types::U128(forwarded()),
+            pending_ref(2),
         );
     assert!(transfers().is_empty());
     assert_eq!(chain.fingerprint(), before);
@@ -504,6 +517,7 @@ fn a_version_left_pending_is_abandoned_after_1000_blocks_and_its_publisher_refun
     ));
 
     // a maintainer abandons it; the publisher gets back everything the publish held
+    let scheduled = pending_ref(2);
     abandon(&mut chain, BOB, yocto(1), "2.0.0").unwrap();
     assert_eq!(chain.height, since + 1000);
     assert_eq!(transfers(), vec![(ACME.to_string(), held)]);
@@ -550,6 +564,7 @@ fn a_version_left_pending_is_abandoned_after_1000_blocks_and_its_publisher_refun
             acc(ACME),
             near_sdk::json_types::U128(held),
             near_sdk::json_types::U128(forwarded()),
+            scheduled,
         );
     assert_eq!(result.version_id, "");
     assert!(transfers().is_empty());
@@ -589,4 +604,165 @@ fn abandoning_frees_what_the_publish_added_except_its_history_entry() {
     assert_eq!(changed, vec![model_key.clone(), history_key]);
     assert_eq!(start[&model_key].len(), end[&model_key].len());
     assert!(start.keys().all(|k| end.contains_key(k)));
+}
+
+/// What this release's lineage contract answers: its cost, and that it kept the whole deposit (it returned
+/// the rest to the publisher itself).
+fn kept_all() -> PromiseResult {
+    PromiseResult::Successful(
+        format!(
+            r#"{{"storage_cost":"3000000000000000000000","kept":"{}"}}"#,
+            forwarded()
+        )
+        .into_bytes(),
+    )
+}
+
+#[test]
+fn consent_rewrites_only_the_model_record() {
+    let mut chain = with_lineage();
+    publish_pending(&mut chain);
+    let before = chain.storage();
+    let (result, _) = settle(&mut chain, kept_all(), 1);
+    assert_eq!(result.publication, Publication::Published);
+    let after = chain.storage();
+    let changed: Vec<&Vec<u8>> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(changed.len(), 1, "one record changed");
+    let model: crate::models::VersionedModel =
+        near_sdk::borsh::from_slice(&after[changed[0]]).unwrap();
+    assert_eq!(
+        (model.get().id.as_str(), model.get().pending_version),
+        ("acme/sentiment", None)
+    );
+    // the version record still says `pending` as written; every view reads it as published
+    let v = chain
+        .view()
+        .get_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap();
+    assert_eq!(v.publication, Publication::Published);
+    assert_eq!(
+        chain
+            .view()
+            .version_status("acme/sentiment".into(), "2.0.0".into())
+            .unwrap(),
+        "active"
+    );
+    let hits = chain.view().lookup_hash(hash(9), None, None).unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.publication).collect::<Vec<_>>(),
+        vec![Publication::Published]
+    );
+}
+
+#[test]
+fn history_and_views_tell_a_consented_version_from_the_one_pending_now() {
+    let mut chain = with_lineage();
+    publish_pending(&mut chain);
+    settle(&mut chain, kept_all(), 1);
+    chain.by(ACME);
+    let result = publish_full(
+        &mut chain.c,
+        "acme/sentiment",
+        "3.0.0",
+        None,
+        DATASETS.to_vec(),
+    )
+    .unwrap();
+    assert!(matches!(result, PromiseOrValue::Promise(_)));
+    let history = chain
+        .view()
+        .get_history("acme/sentiment".into(), None, None)
+        .unwrap();
+    let published: Vec<(String, Publication)> = history
+        .iter()
+        .filter_map(|e| match &e.action {
+            crate::history::HistoryAction::VersionPublished {
+                version,
+                publication,
+                ..
+            } => Some((version.clone(), *publication)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        published,
+        vec![
+            ("1.0.0".into(), Publication::Published),
+            ("1.1.0".into(), Publication::Published),
+            ("2.0.0".into(), Publication::Published),
+            ("3.0.0".into(), Publication::Pending),
+        ]
+    );
+    let versions = chain
+        .view()
+        .list_versions("acme/sentiment".into(), None, None)
+        .unwrap();
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| (v.version.as_str(), v.publication))
+            .collect::<Vec<_>>(),
+        vec![
+            ("1.0.0", Publication::Published),
+            ("1.1.0", Publication::Published),
+            ("2.0.0", Publication::Published),
+            ("3.0.0", Publication::Pending),
+        ]
+    );
+    // 2.0.0 is usable (a successor for deprecation, an alias target); 3.0.0 is not
+    chain
+        .by(ACME)
+        .set_alias("acme/sentiment".into(), "production".into(), "2.0.0".into())
+        .unwrap();
+    chain.must_fail(
+        ACME,
+        |c| c.set_alias("acme/sentiment".into(), "staging".into(), "3.0.0".into()),
+        "version 'acme/sentiment@3.0.0' is pending lineage consent and cannot be used yet",
+    );
+}
+
+#[test]
+fn a_callback_scheduled_by_the_previous_release_settles_as_it_did() {
+    // (without the version reference in its arguments: it reads the version record, and since that publish
+    // charged the model record's pending size, it refunds the bytes the record drops)
+    let mut chain = with_lineage();
+    publish_pending(&mut chain);
+    let c = chain.callback(kept_all());
+    let usage = env::storage_usage();
+    let result = c.on_training_usage_recorded(
+        U64(2),
+        acc(ACME),
+        near_sdk::json_types::U128(1),
+        near_sdk::json_types::U128(forwarded()),
+        None,
+    );
+    assert_eq!(
+        result,
+        PublishResult {
+            version_id: "acme/sentiment@2.0.0".into(),
+            publication: Publication::Published
+        }
+    );
+    assert_eq!(usage - env::storage_usage(), PENDING_BOOKKEEPING_BYTES);
+    assert_eq!(
+        transfers(),
+        vec![(
+            ACME.to_string(),
+            u128::from(PENDING_BOOKKEEPING_BYTES) * byte_cost()
+        )]
+    );
+    assert_eq!(
+        chain
+            .view()
+            .get_version("acme/sentiment".into(), "2.0.0".into())
+            .unwrap()
+            .publication,
+        Publication::Published
+    );
 }

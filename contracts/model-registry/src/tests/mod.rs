@@ -345,3 +345,17 @@ pub fn function_calls() -> Vec<(String, String, serde_json::Value, u128)> {
 pub fn byte_cost() -> u128 {
     env::storage_byte_cost().as_yoctonear()
 }
+
+/// What `publish_version` passes its consent callback about pending version `seq` (read from the stored
+/// record, as the publish wrote it).
+pub fn pending_ref(seq: u64) -> Option<crate::versions::PendingRef> {
+    let versions = near_sdk::store::LookupMap::<u64, crate::versions::VersionedModelVersion>::new(
+        crate::storage_keys::StorageKey::Versions,
+    );
+    let v = versions.get(&seq)?.get();
+    Some(crate::versions::PendingRef {
+        model_id: v.model_id.clone(),
+        version: v.version.clone(),
+        manifest_digest: hex::encode(v.manifest_digest),
+    })
+}

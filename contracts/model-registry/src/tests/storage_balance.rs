@@ -299,7 +299,13 @@ fn a_refused_pending_publish_credits_what_it_held_to_a_registered_publisher() {
 
     chain
         .callback(PromiseResult::Failed)
-        .on_training_usage_recorded(U64(2), acc(ACME), held.into(), forwarded.into());
+        .on_training_usage_recorded(
+            U64(2),
+            acc(ACME),
+            held.into(),
+            forwarded.into(),
+            pending_ref(2),
+        );
     assert!(transfers().is_empty(), "credited, not transferred");
     assert_eq!(
         balance(&mut chain, ACME).unwrap().available.as_yoctonear(),
