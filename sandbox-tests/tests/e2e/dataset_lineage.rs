@@ -25,6 +25,8 @@ struct Fixture {
     registry: Account,
     /// Owns dataset `reviews` (training allowed, commercial use not allowed).
     alice: Account,
+    /// `acme.test.near`, the publisher named in every training-usage record (and paid what is unused).
+    acme: Account,
 }
 
 async fn lineage_from(
@@ -62,11 +64,22 @@ async fn fixture() -> Fixture {
         .await,
     );
     must_succeed(&publish(&alice, &lineage, "reviews", "1.0.0", None).await);
+    let acme = worker
+        .root_account()
+        .expect("root account")
+        .create_subaccount("acme")
+        .initial_balance(NearToken::from_near(1))
+        .transact()
+        .await
+        .expect("create acme")
+        .into_result()
+        .expect("acme created");
     Fixture {
         worker,
         lineage,
         registry,
         alice,
+        acme,
     }
 }
 
@@ -848,6 +861,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
         lineage,
         alice,
         registry,
+        ..
     } = fixture().await;
     must_succeed(
         &register(
@@ -1107,6 +1121,7 @@ async fn training_usage_is_recorded_after_consent_and_queryable_both_ways() -> a
         lineage,
         alice,
         registry,
+        acme,
         ..
     } = fixture().await;
     must_succeed(
@@ -1120,6 +1135,7 @@ async fn training_usage_is_recorded_after_consent_and_queryable_both_ways() -> a
     );
     must_succeed(&publish(&alice, &lineage, "licensed", "1", None).await);
     let before = must_balance(&registry).await;
+    let acme_before = must_balance(&acme).await;
     let usage_before = lineage.view_account().await?.storage_usage;
     let outcome = record_usage(
         &registry,
@@ -1147,10 +1163,18 @@ async fn training_usage_is_recorded_after_consent_and_queryable_both_ways() -> a
         u128::from(added) * 10_000_000_000_000_000_000,
         "storage_cost is exactly the bytes added"
     );
+    // The unused deposit goes to the publisher, not back to the registry (which would only pass it on).
     let spent = before - must_balance(&registry).await;
+    let deposit = 2 * PER_DATASET;
+    assert_eq!(must_balance(&acme).await - acme_before, deposit - cost);
     assert!(
-        spent >= cost && spent - cost < sandbox_tests::GAS_ONLY,
-        "the unused deposit came back to the registry: spent {spent}, storage {cost}"
+        spent >= deposit && spent - deposit < sandbox_tests::GAS_ONLY,
+        "the registry paid the deposit and gas: spent {spent}, deposit {deposit}"
+    );
+    assert_eq!(
+        outcome.clone().json::<Value>()?["kept"],
+        json!(deposit.to_string()),
+        "the registry has nothing to refund"
     );
 
     assert_eq!(
@@ -1227,6 +1251,7 @@ async fn training_usage_without_consent_is_refused_and_the_deposit_returned() ->
         lineage,
         alice,
         registry,
+        ..
     } = fixture().await;
     must_succeed(
         &register(

@@ -671,6 +671,9 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
         .expect("the publish receipt")
         .block_hash;
 
+    // The publisher is charged for the registry's records as published, i.e. as the callback left them (the
+    // model record's pending bookkeeping is fronted by the registry).
+    let usage_published = registry.view_account().await?.storage_usage;
     // Rewind what the callback rewrote; it added and removed no record.
     let then = registry.view_state().block_hash(published).await?;
     let now = registry.view_state().await?;
@@ -694,12 +697,7 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     assert_eq!(version().await["publication"], "pending");
     let since: u64 = version().await["block_height"].as_str().unwrap().parse()?;
     // What the publish held: the registry's storage charge and the 0.01 NEAR forwarded for one dataset.
-    let usage_pending = registry
-        .view_account()
-        .block_hash(published)
-        .await?
-        .storage_usage;
-    let held = u128::from(usage_pending - usage_before) * byte_cost
+    let held = u128::from(usage_published - usage_before) * byte_cost
         + NearToken::from_millinear(10).as_yoctonear();
 
     let abandon = |who: Account, deposit: NearToken| {
@@ -854,24 +852,37 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
         async move { c.view_account().await.expect("view_account").storage_usage }
     };
 
-    // Consent: the registry's bytes and the lineage contract's storage cost come out of the balance; the
-    // unused part of the forwarded deposit is credited back, not transferred.
+    // Consent: the registry's bytes and the forwarded deposit come out of the balance; the lineage contract
+    // keeps its storage cost and sends the rest to the publisher (not registered there), not to the registry.
     let start = available(&registry, &acme).await;
+    let account_start = must_balance(&acme).await;
     let (r0, l0) = (usage(&registry).await, usage(&lineage).await);
     let published = publish_one_yocto(&acme, &registry, "1.0.0", "v1", "reviews@1.0.0").await;
     must_succeed(&published);
     assert!(published.receipt_failures().is_empty(), "{published:#?}");
     assert_eq!(
-        published.json::<Value>()?,
+        published.clone().json::<Value>()?,
         json!({ "version_id": "acme/sentiment@1.0.0", "publication": "published" })
     );
-    let added = u128::from(usage(&registry).await - r0 + usage(&lineage).await - l0);
-    assert!(added > 0);
+    let forwarded = NearToken::from_millinear(10).as_yoctonear();
+    let registry_cost = u128::from(usage(&registry).await - r0) * byte_cost;
+    let lineage_cost = u128::from(usage(&lineage).await - l0) * byte_cost;
+    assert!(registry_cost > 0 && lineage_cost > 0);
     assert_eq!(
         start + 1 - available(&registry, &acme).await,
-        added * byte_cost,
-        "exactly both contracts' new bytes"
+        registry_cost + forwarded,
+        "exactly the registry's new bytes and the forwarded deposit"
     );
+    // The account got the unused deposit back and paid only gas (and the 1 yoctoNEAR).
+    let gained = must_balance(&acme).await
+        + sandbox_tests::gas_paid_bound(&worker, &published).await
+        - account_start;
+    assert!(
+        gained >= forwarded - lineage_cost - 1,
+        "gained {gained} (gas bound included), expected at least {}",
+        forwarded - lineage_cost - 1
+    );
+    assert!(must_balance(&acme).await - account_start <= forwarded - lineage_cost);
 
     // Refusal: everything the publish held is credited back.
     let start = available(&registry, &acme).await;
@@ -893,7 +904,6 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
     let published = publish_one_yocto(&acme, &registry, "1.2.0", "v12", "reviews@1.0.0").await;
     must_succeed(&published);
     assert!(published.receipt_failures().is_empty(), "{published:#?}");
-    let forwarded = NearToken::from_millinear(10).as_yoctonear();
     let lineage_cost = u128::from(usage(&lineage).await - l0) * byte_cost;
     let registry_cost = u128::from(usage(&registry).await - r0) * byte_cost;
     assert_eq!(
