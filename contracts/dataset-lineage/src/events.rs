@@ -113,7 +113,7 @@ pub enum Event<'a> {
         refunded: NearToken,
     },
     /// The unused part of the registry's deposit for a training-usage record, credited to the publisher's
-    /// storage balance instead of going back to the registry.
+    /// storage balance instead of being sent to it.
     #[event_version("1.0.0")]
     StorageCredited {
         account_id: &'a AccountId,

@@ -38,7 +38,7 @@ pub const MAX_WALK_DEPTH: u32 = 32;
 pub const MAX_WALK_NODES: u32 = 256;
 
 /// Deposit the model registry forwards per dataset version in `record_training_usage` (0.01 NEAR); the
-/// unused part is returned to the registry in the same call.
+/// unused part goes to the publisher in the same call.
 pub const TRAINING_DEPOSIT_PER_DATASET_YOCTO: u128 = 10_000_000_000_000_000_000_000;
 /// Most edges (parent or child entries) one walk examines, whether or not they lead to a new node.
 pub const MAX_WALK_EDGES: u32 = 4 * MAX_WALK_NODES;

@@ -9,7 +9,7 @@
 //!
 //! Training usage: when the publisher named by the registry is registered here, the part of the registry's
 //! forwarded deposit that the usage records do not use is credited to the publisher's balance here instead
-//! of being sent back to the registry (see `usage.rs`): the consent check then sends no refund transfer.
+//! of being sent to it (see `usage.rs`): the consent check then sends no refund transfer at all.
 //!
 //! - `storage_deposit({account_id?, registration_only?})`: registers (≥ `storage_balance_bounds().min`) and
 //!   credits; registration keeps the cost of the balance record's own bytes (`total − available`); with

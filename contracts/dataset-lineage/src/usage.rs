@@ -60,7 +60,7 @@ pub struct ModelUsage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StorageCost {
     pub storage_cost: U128,
-    /// What this contract kept of the attached deposit (see the module docs).
+    /// What the registry must not refund of the attached deposit: all of it (see the module docs).
     pub kept: U128,
 }
 
@@ -208,24 +208,18 @@ impl Contract {
         let credited = (excess > 0)
             .then(|| storage_balance::credit(&publisher, NearToken::from_yoctonear(excess)))
             .flatten();
-        let kept = match credited {
-            Some(account) => {
-                Event::StorageCredited {
-                    account_id: &publisher,
-                    amount: NearToken::from_yoctonear(excess),
-                    available: account.available,
-                }
-                .emit();
-                deposit
+        match credited {
+            Some(account) => Event::StorageCredited {
+                account_id: &publisher,
+                amount: NearToken::from_yoctonear(excess),
+                available: account.available,
             }
-            None => {
-                transfer_to(&publisher, excess);
-                deposit
-            }
-        };
+            .emit(),
+            None => transfer_to(&publisher, excess),
+        }
         Ok(StorageCost {
             storage_cost: U128(cost),
-            kept: U128(kept),
+            kept: U128(deposit),
         })
     }
 }

@@ -1,5 +1,5 @@
 //! Training usage recorded by the model registry, with the consent check (interface fixed with the
-//! registry: `record_training_usage`, 0.01 NEAR per dataset, unused part back to the registry).
+//! registry: `record_training_usage`, 0.01 NEAR per dataset, unused part to the publisher).
 
 use super::*;
 use crate::flags::FlagKind;
