@@ -729,8 +729,9 @@ impl VersionedContract {
     /// If the lineage contract did record the usage before the callback failed, it keeps that record and has
     /// already returned the unused part of the forwarded amount to the publisher; the registry refunds the
     /// whole forwarded amount anyway, since it cannot tell — at most 0.01 NEAR per dataset out of the
-    /// registry's balance, on a path the callback is built never to leave to this method. A version pending since before the upgrade to this release has no stored amount:
-    /// its publisher gets the forwarded amount and the storage the removal frees.
+    /// registry's balance, on a path the callback is built never to leave to this method. A version pending
+    /// since before the upgrade to this release has no stored amount: its publisher gets the forwarded amount
+    /// and the storage the removal frees.
     #[payable]
     #[handle_result]
     pub fn abandon_pending_version(
