@@ -682,6 +682,11 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     then_keys.sort();
     now_keys.sort();
     assert_eq!(then_keys, now_keys);
+    let rewritten = then.iter().filter(|(k, v)| now.get(*k) != Some(*v)).count();
+    assert_eq!(
+        rewritten, 1,
+        "consent rewrites only the model record (not the version record nor its history entry)"
+    );
     for (key, value) in &then {
         if now.get(key) != Some(value) {
             worker.patch_state(registry.id(), key, value).await?;
