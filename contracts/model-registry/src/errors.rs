@@ -111,9 +111,10 @@ pub enum RegistryError {
     )]
     LineageNotConfigured,
     #[error(
-        "prepaid gas {prepaid_tgas} TGas is not enough for a lineage-checked publish: attach at least {required_tgas} TGas"
+        "prepaid gas {prepaid_tgas} TGas is not enough for {action}: attach at least {required_tgas} TGas"
     )]
     NotEnoughGas {
+        action: &'static str,
         prepaid_tgas: u64,
         required_tgas: u64,
     },

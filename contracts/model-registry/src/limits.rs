@@ -47,8 +47,8 @@ pub const MAX_PAGE: u32 = 100;
 /// A filtered view inspects at most this many entries per call and returns where to continue.
 pub const MAX_SCAN: u32 = 200;
 
-/// Deposit forwarded to the lineage contract per training dataset, to pay for its usage records. The unused
-/// part comes back and is refunded to the publisher.
+/// Deposit forwarded to the lineage contract per training dataset, to pay for its usage records. The lineage
+/// contract gives the unused part to the publisher.
 pub const LINEAGE_USAGE_DEPOSIT_PER_DATASET: NearToken = NearToken::from_millinear(10);
 /// Gas for `record_training_usage` on the lineage contract.
 pub const LINEAGE_CALL_GAS: Gas = Gas::from_tgas(30);
@@ -62,6 +62,15 @@ pub const PUBLISH_GAS: Gas = Gas::from_tgas(40);
 /// out of gas) can be abandoned by the model's owner or a maintainer. A consent round trip takes two blocks;
 /// 1000 blocks (about 10–20 minutes) leaves room for receipts delayed by congestion.
 pub const ABANDON_PENDING_AFTER_BLOCKS: u64 = 1_000;
+/// Gas for asking the lineage contract, when abandoning, whether it recorded the version's training usage
+/// (`get_training_datasets`, a view called as a function call).
+pub const ABANDON_CHECK_GAS: Gas = Gas::from_tgas(10);
+/// Prepaid gas `abandon_pending_version` needs while a lineage contract is configured: the question, the
+/// callback ([`LINEAGE_CALLBACK_GAS`], which may remove the version as a refusal does) and the call itself.
+pub const ABANDON_GAS: Gas = Gas::from_tgas(70);
+/// A usage record longer than this (the most is 32 datasets with their consent digests, ~12 KB) is taken as
+/// recorded without being read.
+pub const LINEAGE_USAGE_VIEW_MAX_LEN: usize = 32 * 1024;
 /// Gas for `migrate` after an upgrade.
 pub const MIGRATE_GAS: Gas = Gas::from_tgas(100);
 /// A lineage response larger than this is treated as malformed.

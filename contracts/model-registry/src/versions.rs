@@ -184,6 +184,19 @@ pub struct PendingRef {
     pub manifest_digest: String,
 }
 
+/// What `get_training_datasets` is asked with when abandoning.
+#[derive(near_sdk::serde::Serialize)]
+#[serde(crate = "near_sdk::serde")]
+struct UsageQuery<'a> {
+    model_version_id: &'a str,
+}
+
+/// The part of the lineage contract's usage record the abandon check reads.
+#[near(serializers = [json])]
+struct RecordedUsage {
+    publisher: AccountId,
+}
+
 /// Splits `namespace/name@version`.
 pub fn split_version_id(field: &str, value: &str) -> Result<(String, String), RegistryError> {
     let Some((model_id, version)) = value.rsplit_once('@') else {
@@ -357,6 +370,43 @@ impl Registry {
             }
         }
         Ok(())
+    }
+
+    /// Removes pending version `seq` as abandoned by `by` and refunds its publisher what the publish held.
+    fn abandon(&mut self, seq: u64, by: &AccountId) -> Result<PublishResult, RegistryError> {
+        let v = self.version(seq)?;
+        let count = u128::try_from(v.training_datasets.len())
+            .map_err(|_| RegistryError::Overflow("dataset count"))?;
+        let forwarded = LINEAGE_USAGE_DEPOSIT_PER_DATASET
+            .checked_mul(count)
+            .ok_or(RegistryError::Overflow("forwarded deposit"))?;
+        let held = self
+            .model_record(&v.model_id)?
+            .publishing()
+            .and_then(|p| p.pending.as_ref())
+            .map(|p| p.held);
+        let usage = env::storage_usage();
+        let v = self.remove_pending(seq, Publication::Abandoned)?;
+        self.flush();
+        let held = match held {
+            Some(held) => held,
+            None => bytes_cost(usage.saturating_sub(env::storage_usage()))?
+                .checked_add(forwarded)
+                .ok_or(RegistryError::Overflow("held deposit"))?,
+        };
+        credit_or_transfer(&v.publisher, held);
+        let version_id = v.version_id();
+        RegistryEvent::VersionAbandoned {
+            model_id: v.model_id,
+            version: v.version,
+            publisher: v.publisher,
+            by: by.clone(),
+        }
+        .emit();
+        Ok(PublishResult {
+            version_id,
+            publication: Publication::Abandoned,
+        })
     }
 
     /// Publishes pending version `seq` on the lineage contract's consent: the model stops naming it as pending
@@ -537,6 +587,7 @@ impl VersionedContract {
                 .saturating_add(PUBLISH_GAS);
             if env::prepaid_gas() < required {
                 return Err(RegistryError::NotEnoughGas {
+                    action: "a lineage-checked publish",
                     prepaid_tgas: env::prepaid_gas().as_tgas(),
                     required_tgas: required.as_tgas(),
                 });
@@ -721,24 +772,29 @@ impl VersionedContract {
         Ok(PromiseOrValue::Promise(promise))
     }
 
-    /// Abandons `version` of `model_id`, left pending lineage consent for at least
+    /// Settles `version` of `model_id`, left pending lineage consent for at least
     /// [`ABANDON_PENDING_AFTER_BLOCKS`] blocks (its callback never settled it, e.g. it ran out of gas). Owner
-    /// or maintainer, exactly 1 yoctoNEAR. Removes the version exactly as a refusal does (its history entry
-    /// says `abandoned`) and refunds the publisher what the publish held (storage charge + forwarded amount).
+    /// or maintainer, exactly 1 yoctoNEAR, [`ABANDON_GAS`] while a lineage contract is configured.
     ///
-    /// If the lineage contract did record the usage before the callback failed, it keeps that record and has
-    /// already returned the unused part of the forwarded amount to the publisher; the registry refunds the
-    /// whole forwarded amount anyway, since it cannot tell — at most 0.01 NEAR per dataset out of the
-    /// registry's balance, on a path the callback is built never to leave to this method. A version pending
-    /// since before the upgrade to this release has no stored amount: its publisher gets the forwarded amount
-    /// and the storage the removal frees.
+    /// It first asks the lineage contract whether it recorded the version's training usage
+    /// (`get_training_datasets`): if it did, the consent was given and only the callback failed, so the version
+    /// is published ([`VersionedContract::on_abandon_checked`]; the lineage contract already gave the publisher
+    /// the unused deposit). Otherwise — or with no lineage contract configured — the version is removed exactly
+    /// as a refusal removes it (its history entry says `abandoned`) and the publisher gets back what the publish
+    /// held (storage charge + forwarded amount, which the protocol returned to the registry when the lineage
+    /// call failed). Removing a version the lineage contract has a usage record for would leave that record
+    /// pointing at nothing, and make the same version id unpublishable with datasets (the lineage contract
+    /// refuses a second record). Returns `{version_id, publication}`: `published` or `abandoned`.
+    ///
+    /// A version pending since before the upgrade to the second release has no stored amount: its publisher
+    /// gets the forwarded amount and the storage the removal frees.
     #[payable]
     #[handle_result]
     pub fn abandon_pending_version(
         &mut self,
         model_id: String,
         version: String,
-    ) -> Result<(), RegistryError> {
+    ) -> Result<PromiseOrValue<PublishResult>, RegistryError> {
         require_one_yocto()?;
         let caller = env::predecessor_account_id();
         let r = self.registry_mut();
@@ -760,34 +816,103 @@ impl VersionedContract {
                 from,
             });
         }
-        let count = u128::try_from(v.training_datasets.len())
-            .map_err(|_| RegistryError::Overflow("dataset count"))?;
-        let forwarded = LINEAGE_USAGE_DEPOSIT_PER_DATASET
-            .checked_mul(count)
-            .ok_or(RegistryError::Overflow("forwarded deposit"))?;
-        let held = r
-            .model_record(&model_id)?
-            .publishing()
-            .and_then(|p| p.pending.as_ref())
-            .map(|p| p.held);
-        let usage = env::storage_usage();
-        let v = r.remove_pending(seq, Publication::Abandoned)?;
-        r.flush();
-        let held = match held {
-            Some(held) => held,
-            None => bytes_cost(usage.saturating_sub(env::storage_usage()))?
-                .checked_add(forwarded)
-                .ok_or(RegistryError::Overflow("held deposit"))?,
+        let Some(lineage) = r.lineage_contract.clone() else {
+            // Nobody to ask (the lineage contract was unset since the publish).
+            return r.abandon(seq, &caller).map(PromiseOrValue::Value);
         };
-        credit_or_transfer(&v.publisher, held);
-        RegistryEvent::VersionAbandoned {
-            model_id,
-            version,
-            publisher: v.publisher,
-            by: caller,
+        if env::prepaid_gas() < ABANDON_GAS {
+            return Err(RegistryError::NotEnoughGas {
+                action: "abandoning a pending version (the lineage contract is asked first)",
+                prepaid_tgas: env::prepaid_gas().as_tgas(),
+                required_tgas: ABANDON_GAS.as_tgas(),
+            });
+        }
+        let args = UsageQuery {
+            model_version_id: &v.version_id(),
+        };
+        Ok(PromiseOrValue::Promise(
+            Promise::new(lineage)
+                .function_call(
+                    "get_training_datasets".to_string(),
+                    serde_json::to_vec(&args)
+                        .map_err(|_| RegistryError::Overflow("lineage args"))?,
+                    NearToken::from_yoctonear(0),
+                    ABANDON_CHECK_GAS,
+                )
+                .then(
+                    Self::ext(env::current_account_id())
+                        .with_static_gas(LINEAGE_CALLBACK_GAS)
+                        .on_abandon_checked(U64(seq), caller),
+                ),
+        ))
+    }
+
+    /// Callback of [`Self::abandon_pending_version`]'s question to the lineage contract. Never fails. A usage
+    /// record for the version by its publisher publishes it; no record, a failed call or an unreadable answer
+    /// removes it (an answer too long to read is a record). Either way only if it is still pending.
+    #[private]
+    pub fn on_abandon_checked(&mut self, version_seq: U64, by: AccountId) -> PublishResult {
+        let answer = if env::promise_results_count() == 1 {
+            env::promise_result_checked(0, LINEAGE_USAGE_VIEW_MAX_LEN)
+        } else {
+            Err(PromiseError::Failed)
+        };
+        let r = self.registry_mut();
+        let seq = version_seq.0;
+        let still_pending = r
+            .versions
+            .get(&seq)
+            .map(VersionedModelVersion::get)
+            .filter(|v| r.publication(v) == Publication::Pending)
+            .map(|v| v.publisher.clone());
+        let Some(publisher) = still_pending else {
+            env::log_str(&format!(
+                "version seq {seq} is not pending; nothing to settle"
+            ));
+            return PublishResult {
+                version_id: String::new(),
+                publication: Publication::Abandoned,
+            };
+        };
+        let recorded = match answer {
+            Ok(bytes) => serde_json::from_slice::<Option<RecordedUsage>>(&bytes)
+                .ok()
+                .flatten()
+                .is_some_and(|u| u.publisher == publisher),
+            Err(PromiseError::TooLong(_)) => true,
+            Err(_) => false,
+        };
+        if !recorded {
+            return r.abandon(seq, &by).unwrap_or_else(|e| {
+                env::log_str(&format!("version seq {seq} could not be removed: {e}"));
+                PublishResult {
+                    version_id: String::new(),
+                    publication: Publication::Pending,
+                }
+            });
+        }
+        // The consent was given: publish. The publisher paid for the records as published and the lineage
+        // contract gave it the unused deposit, so nothing is refunded.
+        let published = r.publish_pending(seq, None);
+        r.flush();
+        let Ok(Some(v)) = published else {
+            return PublishResult {
+                version_id: String::new(),
+                publication: Publication::Pending,
+            };
+        };
+        let version_id = format!("{}@{}", v.model_id, v.version);
+        RegistryEvent::VersionPublished {
+            model_id: v.model_id,
+            version: v.version,
+            manifest_digest: v.manifest_digest,
+            publisher,
         }
         .emit();
-        Ok(())
+        PublishResult {
+            version_id,
+            publication: Publication::Published,
+        }
     }
 
     /// Callback of the lineage consent check (see the module docs). Never fails: either outcome settles the

@@ -435,10 +435,53 @@ fn abandon(
     caller: &str,
     deposit: NearToken,
     version: &str,
-) -> Result<(), RegistryError> {
+) -> Result<PromiseOrValue<PublishResult>, RegistryError> {
     chain
         .call(caller, deposit)
         .abandon_pending_version("acme/sentiment".into(), version.into())
+}
+
+/// What the lineage contract answers `get_training_datasets` when it has no record.
+fn no_usage() -> PromiseResult {
+    PromiseResult::Successful(b"null".to_vec())
+}
+
+/// A usage record by `publisher`, as `get_training_datasets` answers it.
+fn usage_by(publisher: &str) -> PromiseResult {
+    PromiseResult::Successful(
+        json!({"model_version_id": "acme/sentiment@2.0.0", "publisher": publisher,
+            "commercial_use": true, "datasets": [], "recorded_at_ns": "1"})
+        .to_string()
+        .into_bytes(),
+    )
+}
+
+/// `caller` abandons 2.0.0 (seq 2): the call asks the lineage contract, whose `answer` the callback gets.
+fn abandon_answered(chain: &mut Chain, caller: &str, answer: PromiseResult) -> PublishResult {
+    let asked = abandon(chain, caller, yocto(1), "2.0.0").unwrap();
+    assert!(matches!(asked, PromiseOrValue::Promise(_)));
+    drop(asked); // a dropped promise is scheduled
+    assert!(transfers().is_empty() && get_logs().is_empty());
+    let calls = function_calls();
+    assert_eq!(
+        calls[0],
+        (
+            LINEAGE.to_string(),
+            "get_training_datasets".to_string(),
+            json!({"model_version_id": "acme/sentiment@2.0.0"}),
+            0
+        )
+    );
+    assert_eq!(
+        (calls[1].1.as_str(), &calls[1].2),
+        (
+            "on_abandon_checked",
+            &json!({"version_seq": "2", "by": format!("{caller}")})
+        )
+    );
+    chain
+        .callback(answer)
+        .on_abandon_checked(U64(2), acc(caller))
 }
 
 #[test]
@@ -504,7 +547,9 @@ fn a_version_left_pending_is_abandoned_after_1000_blocks_and_its_publisher_refun
         ),
     ];
     for (caller, deposit, version, message) in refusals {
-        let err = abandon(&mut chain, caller, deposit, version).unwrap_err();
+        let Err(err) = abandon(&mut chain, caller, deposit, version) else {
+            panic!("{message}: accepted");
+        };
         assert_eq!(err.to_string(), message);
         assert!(get_logs().is_empty() && get_created_receipts().is_empty());
         assert_eq!(chain.fingerprint(), before, "{message}");
@@ -516,10 +561,18 @@ fn a_version_left_pending_is_abandoned_after_1000_blocks_and_its_publisher_refun
         Err(RegistryError::PendingTooRecent { .. })
     ));
 
-    // a maintainer abandons it; the publisher gets back everything the publish held
+    // a maintainer abandons it; the lineage contract has no usage record for it (its call failed), so it is
+    // removed and the publisher gets back everything the publish held
     let scheduled = pending_ref(2);
-    abandon(&mut chain, BOB, yocto(1), "2.0.0").unwrap();
-    assert_eq!(chain.height, since + 1000);
+    let result = abandon_answered(&mut chain, BOB, no_usage());
+    assert_eq!(
+        result,
+        PublishResult {
+            version_id: "acme/sentiment@2.0.0".into(),
+            publication: Publication::Abandoned
+        }
+    );
+    assert_eq!(chain.height, since + 1001);
     assert_eq!(transfers(), vec![(ACME.to_string(), held)]);
     assert_eq!(
         get_logs(),
@@ -586,7 +639,7 @@ fn abandoning_frees_what_the_publish_added_except_its_history_entry() {
         .unwrap()
         .history_len;
     chain.height += 1000;
-    abandon(&mut chain, ACME, yocto(1), "2.0.0").unwrap();
+    abandon_answered(&mut chain, ACME, no_usage());
     let end = chain.storage();
     let mut changed: Vec<_> = end
         .iter()
@@ -765,4 +818,122 @@ fn a_callback_scheduled_by_the_previous_release_settles_as_it_did() {
             .publication,
         Publication::Published
     );
+}
+
+#[test]
+fn an_abandoned_version_whose_usage_the_lineage_contract_recorded_is_published() {
+    // (the consent was given; only the callback failed)
+    let mut chain = with_lineage();
+    let storage = publish_pending(&mut chain);
+    chain.height += 1000;
+    let result = abandon_answered(&mut chain, ACME, usage_by(ACME));
+    assert_eq!(
+        result,
+        PublishResult {
+            version_id: "acme/sentiment@2.0.0".into(),
+            publication: Publication::Published
+        }
+    );
+    let (logs, sent) = (get_logs(), transfers());
+    let digest = chain
+        .view()
+        .get_version("acme/sentiment".into(), "2.0.0".into())
+        .unwrap()
+        .manifest_digest;
+    assert_eq!(
+        logs,
+        vec![format!(
+            r#"EVENT_JSON:{{"standard":"nexus-model-registry","version":"1.0.0","event":"version_published","data":{{"model_id":"acme/sentiment","version":"2.0.0","manifest_digest":"{digest}","publisher":"acme.near"}}}}"#
+        )]
+    );
+    // nothing to refund: the publisher paid for the records as published, and the lineage contract gave it
+    // the unused deposit
+    assert!(storage > 0);
+    assert_eq!(sent, vec![]);
+    let m = chain.view().get_model("acme/sentiment".into()).unwrap();
+    assert_eq!(
+        (m.latest_version, m.pending_version, m.version_count),
+        (Some("2.0.0".into()), None, 3)
+    );
+    assert_eq!(
+        chain
+            .view()
+            .version_status("acme/sentiment".into(), "2.0.0".into())
+            .unwrap(),
+        "active"
+    );
+    // a second answer arriving late changes nothing
+    chain.c.registry_mut().flush();
+    let before = chain.fingerprint();
+    let late = chain
+        .callback(no_usage())
+        .on_abandon_checked(U64(2), acc(ACME));
+    assert_eq!(late.version_id, "");
+    assert!(transfers().is_empty());
+    chain.c.registry_mut().flush();
+    assert_eq!(chain.fingerprint(), before);
+}
+
+#[test]
+fn a_record_by_another_publisher_or_a_failed_question_removes_the_abandoned_version() {
+    for answer in [usage_by(BOB), PromiseResult::Failed] {
+        let mut chain = with_lineage();
+        let storage = publish_pending(&mut chain);
+        chain.height += 1000;
+        let result = abandon_answered(&mut chain, ACME, answer);
+        assert_eq!(result.publication, Publication::Abandoned);
+        assert_eq!(transfers(), vec![(ACME.to_string(), storage + forwarded())]);
+        assert_eq!(
+            chain
+                .view()
+                .get_version("acme/sentiment".into(), "2.0.0".into()),
+            None
+        );
+    }
+}
+
+#[test]
+fn without_a_lineage_contract_an_abandoned_version_is_removed_at_once() {
+    let mut chain = with_lineage();
+    let storage = publish_pending(&mut chain);
+    chain
+        .call(ADMIN, yocto(1))
+        .set_lineage_contract(None)
+        .unwrap();
+    chain.height += 1000;
+    let result = abandon(&mut chain, ACME, yocto(1), "2.0.0").unwrap();
+    let PromiseOrValue::Value(result) = result else {
+        panic!("expected an immediate removal");
+    };
+    assert_eq!(result.publication, Publication::Abandoned);
+    assert_eq!(transfers(), vec![(ACME.to_string(), storage + forwarded())]);
+}
+
+#[test]
+fn abandoning_needs_70_tgas_while_a_lineage_contract_is_configured() {
+    let mut chain = with_lineage();
+    publish_pending(&mut chain);
+    chain.height += 1001;
+    testing_env!(
+        VMContextBuilder::new()
+            .current_account_id(acc(REGISTRY))
+            .predecessor_account_id(acc(ACME))
+            .attached_deposit(yocto(1))
+            .prepaid_gas(near_sdk::Gas::from_tgas(50))
+            .block_height(chain.height)
+            .block_timestamp(chain.now)
+            .build()
+    );
+    let before = chain.fingerprint();
+    let Err(err) = chain
+        .c
+        .abandon_pending_version("acme/sentiment".into(), "2.0.0".into())
+    else {
+        panic!("accepted with 50 TGas");
+    };
+    assert_eq!(
+        err.to_string(),
+        "prepaid gas 50 TGas is not enough for abandoning a pending version (the lineage contract is asked first): attach at least 70 TGas"
+    );
+    assert_eq!(chain.fingerprint(), before);
 }
