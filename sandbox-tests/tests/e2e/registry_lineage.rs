@@ -5,7 +5,7 @@
 
 use near_workspaces::network::Sandbox;
 use near_workspaces::result::ExecutionFinalResult;
-use near_workspaces::types::{Gas, NearToken};
+use near_workspaces::types::{CryptoHash, Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
     GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_succeed, sandbox,
@@ -623,13 +623,62 @@ async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow:
     Ok(())
 }
 
+/// The block of the publish receipt of a lineage-checked publish (the one that logged `version_pending`).
+fn publish_block(registry: &Contract, outcome: &ExecutionFinalResult) -> CryptoHash {
+    outcome
+        .receipt_outcomes()
+        .iter()
+        .find(|o| {
+            &o.executor_id == registry.id() && o.logs.iter().any(|l| l.contains("version_pending"))
+        })
+        .expect("the publish receipt")
+        .block_hash
+}
+
+/// Gives every registry record back the value it had in `block`, as if the callbacks since had failed;
+/// returns how many records it rewrote.
+async fn rewind(worker: &Worker<Sandbox>, registry: &Contract, block: CryptoHash) -> usize {
+    let then = registry
+        .view_state()
+        .block_hash(block)
+        .await
+        .expect("state then");
+    let now = registry.view_state().await.expect("state now");
+    let mut rewritten = 0;
+    for (key, value) in &then {
+        if now.get(key) != Some(value) {
+            worker
+                .patch_state(registry.id(), key, value)
+                .await
+                .expect("patch_state");
+            rewritten += 1;
+        }
+    }
+    rewritten
+}
+
+async fn abandon(
+    who: &Account,
+    registry: &Contract,
+    version: &str,
+    deposit: NearToken,
+) -> ExecutionFinalResult {
+    who.call(registry.id(), "abandon_pending_version")
+        .args_json(json!({ "model_id": MODEL, "version": version }))
+        .deposit(deposit)
+        .gas(Gas::from_tgas(100))
+        .transact()
+        .await
+        .expect("abandon_pending_version")
+}
+
 /// A version whose lineage callback never settled it (it ran out of gas, say) stays pending. The test makes
-/// one by rewinding the registry's records to the block in which the version was published pending: every
-/// record the callback rewrote gets back the value it had then, as if the callback had failed. After 1000
-/// blocks a maintainer abandons it: it is removed as a refusal removes it and the publisher gets back exactly
-/// what the publish held.
+/// one by rewinding the registry's records to the block in which the version was published pending, as if
+/// the callback had failed. The lineage contract did record the usage (the consent was given), so when a
+/// maintainer abandons the version after 1000 blocks, the registry asks the lineage contract, finds the
+/// record and publishes the version: nothing is refunded, and the two contracts agree again.
 #[tokio::test]
-async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
+async fn a_stuck_version_whose_consent_was_recorded_is_published_when_abandoned_after_1000_blocks()
 -> anyhow::Result<()> {
     let Fixture {
         worker,
@@ -638,7 +687,6 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
         acme,
         ..
     } = fixture().await;
-    let byte_cost = storage_byte_cost(&worker).await;
     let bob = must_account(&worker).await;
     must_succeed(
         &call(
@@ -649,7 +697,6 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
         )
         .await,
     );
-    let usage_before = registry.view_account().await?.storage_usage;
     let manifest = files("stuck", 2);
     let outcome = publish(
         &acme,
@@ -662,36 +709,19 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     )
     .await;
     must_succeed(&outcome);
-    let published = outcome
-        .receipt_outcomes()
-        .iter()
-        .find(|o| {
-            &o.executor_id == registry.id() && o.logs.iter().any(|l| l.contains("version_pending"))
-        })
-        .expect("the publish receipt")
-        .block_hash;
-
-    // The publisher is charged for the registry's records as published, i.e. as the callback left them (the
-    // model record's pending bookkeeping is fronted by the registry).
-    let usage_published = registry.view_account().await?.storage_usage;
-    // Rewind what the callback rewrote; it added and removed no record.
-    let then = registry.view_state().block_hash(published).await?;
-    let now = registry.view_state().await?;
-    let mut then_keys: Vec<_> = then.keys().collect();
-    let mut now_keys: Vec<_> = now.keys().collect();
-    then_keys.sort();
-    now_keys.sort();
-    assert_eq!(then_keys, now_keys);
-    let rewritten = then.iter().filter(|(k, v)| now.get(*k) != Some(*v)).count();
+    let published = publish_block(&registry, &outcome);
+    let state_published = registry.view_state().await?;
+    let keys_published: Vec<_> = state_published.keys().cloned().collect();
     assert_eq!(
-        rewritten, 1,
-        "consent rewrites only the model record (not the version record nor its history entry)"
+        rewind(&worker, &registry, published).await,
+        1,
+        "consent rewrote only the model record (not the version record nor its history entry)"
     );
-    for (key, value) in &then {
-        if now.get(key) != Some(value) {
-            worker.patch_state(registry.id(), key, value).await?;
-        }
-    }
+    let mut keys_then: Vec<_> = registry.view_state().await?.into_keys().collect();
+    let mut keys_published = keys_published;
+    keys_then.sort();
+    keys_published.sort();
+    assert_eq!(keys_then, keys_published, "and added or removed none");
     let version = || {
         view(
             &registry,
@@ -701,24 +731,10 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     };
     assert_eq!(version().await["publication"], "pending");
     let since: u64 = version().await["block_height"].as_str().unwrap().parse()?;
-    // What the publish held: the registry's storage charge and the 0.01 NEAR forwarded for one dataset.
-    let held = u128::from(usage_published - usage_before) * byte_cost
-        + NearToken::from_millinear(10).as_yoctonear();
 
-    let abandon = |who: Account, deposit: NearToken| {
-        let id = registry.id().clone();
-        async move {
-            who.call(&id, "abandon_pending_version")
-                .args_json(json!({ "model_id": MODEL, "version": "1.0.0" }))
-                .deposit(deposit)
-                .transact()
-                .await
-                .expect("abandon_pending_version")
-        }
-    };
     let one_yocto = NearToken::from_yoctonear(1);
     sandbox_tests::must_panic_with(
-        &abandon(bob.clone(), one_yocto).await,
+        &abandon(&bob, &registry, "1.0.0", one_yocto).await,
         &format!(
             "version 'acme/sentiment@1.0.0' is pending lineage consent since block {since}; it can be abandoned from block {}",
             since + 1000
@@ -727,36 +743,143 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
     worker.fast_forward(1000).await?;
     let stranger = must_account(&worker).await;
     sandbox_tests::must_panic_with(
-        &abandon(stranger.clone(), one_yocto).await,
+        &abandon(&stranger, &registry, "1.0.0", one_yocto).await,
         &format!(
             "{} is not the owner or a maintainer of model 'acme/sentiment'",
             stranger.id()
         ),
     );
     sandbox_tests::must_panic_with(
-        &abandon(bob.clone(), NearToken::from_yoctonear(0)).await,
+        &abandon(&bob, &registry, "1.0.0", NearToken::from_yoctonear(0)).await,
         "requires an attached deposit of exactly 1 yoctoNEAR, got 0",
+    );
+    let low_gas = bob
+        .call(registry.id(), "abandon_pending_version")
+        .args_json(json!({ "model_id": MODEL, "version": "1.0.0" }))
+        .deposit(one_yocto)
+        .gas(Gas::from_tgas(30))
+        .transact()
+        .await?;
+    sandbox_tests::must_panic_with(
+        &low_gas,
+        "prepaid gas 30 TGas is not enough for abandoning a pending version (the lineage contract is asked first): attach at least 70 TGas",
     );
     assert_eq!(version().await["publication"], "pending");
 
     let before = must_balance(&acme).await;
-    let abandoned = abandon(bob.clone(), one_yocto).await;
+    let abandoned = abandon(&bob, &registry, "1.0.0", one_yocto).await;
     must_succeed(&abandoned);
+    assert!(abandoned.receipt_failures().is_empty(), "{abandoned:#?}");
+    assert_eq!(
+        abandoned.clone().json::<Value>()?,
+        json!({ "version_id": "acme/sentiment@1.0.0", "publication": "published" })
+    );
+    let digest = version().await["manifest_digest"].clone();
+    assert_eq!(
+        event_lines(&abandoned),
+        vec![registry_event(
+            "version_published",
+            format!(
+                r#"{{"model_id":"acme/sentiment","version":"1.0.0","manifest_digest":{digest},"publisher":"{}"}}"#,
+                acme.id()
+            )
+        )]
+    );
+    assert_eq!(
+        must_balance(&acme).await,
+        before,
+        "nothing refunded: the publisher paid for the records as published"
+    );
+    assert!(
+        registry.view_state().await? == state_published,
+        "every record is as the consent callback had left it"
+    );
+    assert_eq!(version().await["publication"], "published");
+    let model = view(&registry, "get_model", json!({ "model_id": MODEL })).await;
+    assert_eq!(
+        (&model["pending_version"], &model["latest_version"]),
+        (&Value::Null, &json!("1.0.0"))
+    );
+    let history = view(&registry, "get_history", json!({ "model_id": MODEL })).await;
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"]["publication"], "published");
+    // Both contracts agree: the lineage contract's usage record names a version that exists.
+    assert_eq!(
+        view(
+            &lineage,
+            "get_training_datasets",
+            json!({ "model_version_id": "acme/sentiment@1.0.0" })
+        )
+        .await["publisher"],
+        json!(acme.id())
+    );
+    Ok(())
+}
+
+/// The same, for a publish the lineage contract refused: after the rewind the version is pending again with
+/// no usage record behind it, so abandoning it removes it as a refusal does and refunds what the publish held
+/// (the refusal's callback had already refunded it once; that is the rewind's doing, not the contract's).
+#[tokio::test]
+async fn a_stuck_version_without_a_usage_record_is_removed_and_refunded_when_abandoned()
+-> anyhow::Result<()> {
+    let Fixture {
+        worker,
+        registry,
+        acme,
+        ..
+    } = fixture().await;
+    let manifest = files("refused", 2);
+    let outcome = publish(
+        &acme,
+        &registry,
+        "1.0.0",
+        manifest.clone(),
+        &["private@1".to_string()],
+        true,
+        Gas::from_tgas(300),
+    )
+    .await;
+    assert_eq!(
+        outcome.clone().json::<Value>()?["publication"],
+        json!("rejected")
+    );
+    let published = publish_block(&registry, &outcome);
+    assert!(rewind(&worker, &registry, published).await > 1);
+    let version = || {
+        view(
+            &registry,
+            "get_version",
+            json!({ "model_id": MODEL, "version": "1.0.0" }),
+        )
+    };
+    assert_eq!(version().await["publication"], "pending");
+    worker.fast_forward(1000).await?;
+
+    let before = must_balance(&acme).await;
+    let abandoned = abandon(&acme, &registry, "1.0.0", NearToken::from_yoctonear(1)).await;
+    must_succeed(&abandoned);
+    assert_eq!(
+        abandoned.clone().json::<Value>()?,
+        json!({ "version_id": "acme/sentiment@1.0.0", "publication": "abandoned" })
+    );
     assert_eq!(
         event_lines(&abandoned),
         vec![registry_event(
             "version_abandoned",
             format!(
-                r#"{{"model_id":"acme/sentiment","version":"1.0.0","publisher":"{}","by":"{}"}}"#,
-                acme.id(),
-                bob.id()
+                r#"{{"model_id":"acme/sentiment","version":"1.0.0","publisher":"{0}","by":"{0}"}}"#,
+                acme.id()
             )
         )]
     );
-    assert_eq!(
-        must_balance(&acme).await - before,
-        held,
-        "the publisher got back what the publish held"
+    // What the publish held: its storage charge and the 0.01 NEAR forwarded (less the gas acme paid here).
+    let forwarded = NearToken::from_millinear(10).as_yoctonear();
+    let gained = must_balance(&acme).await
+        + sandbox_tests::gas_paid_bound(&worker, &abandoned).await
+        - before;
+    assert!(
+        gained > forwarded && gained < forwarded + NearToken::from_millinear(50).as_yoctonear(),
+        "gained {gained}"
     );
     assert_eq!(version().await, Value::Null);
     assert_eq!(
@@ -768,38 +891,16 @@ async fn a_version_left_pending_is_abandoned_by_a_maintainer_after_1000_blocks()
         .await,
         json!([])
     );
-    let model = view(&registry, "get_model", json!({ "model_id": MODEL })).await;
-    assert_eq!(
-        (
-            &model["version_count"],
-            &model["pending_version"],
-            &model["latest_version"]
-        ),
-        (&json!(0), &Value::Null, &Value::Null)
-    );
     let history = view(&registry, "get_history", json!({ "model_id": MODEL })).await;
     let last = history.as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["action"]["type"], "version_published");
     assert_eq!(last["action"]["publication"], "abandoned");
-    // The lineage contract had consented before the rewind, so it keeps its usage record: the documented
-    // consequence of abandoning a version whose consent was recorded but never reported back.
-    assert_eq!(
-        view(
-            &lineage,
-            "get_training_datasets",
-            json!({ "model_version_id": "acme/sentiment@1.0.0" })
-        )
-        .await["publisher"],
-        json!(acme.id())
-    );
     // The version can be published again.
     must_succeed(
         &call(
             &acme,
             &registry,
             "publish_version",
-            json!({ "model_id": MODEL, "version": "1.0.0",
-        "files": manifest, "commercial_use": true }),
+            json!({ "model_id": MODEL, "version": "1.0.0", "files": manifest, "commercial_use": true }),
         )
         .await,
     );
