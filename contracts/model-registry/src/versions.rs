@@ -29,8 +29,10 @@
 //! the publish holds): ~80 bytes the registry fronts for those few blocks, so no refund is due when they go.
 //!
 //! A version whose callback never settled it (it ran out of gas, say) stays pending; after
-//! [`ABANDON_PENDING_AFTER_BLOCKS`] blocks a maintainer can [`VersionedContract::abandon_pending_version`] it,
-//! which removes it the same way and refunds the publisher what the publish held (kept on the model record).
+//! [`ABANDON_PENDING_AFTER_BLOCKS`] blocks a maintainer can [`VersionedContract::abandon_pending_version`] it.
+//! That asks the lineage contract whether it recorded the usage: if so the version is published (the consent
+//! was given), else it is removed the same way as on refusal and the publisher refunded what the publish held
+//! (kept on the model record).
 //!
 //! Deposit for a publish: registry storage (measured) + forwarded amount; any excess is refunded immediately
 //! (or, for a caller registered for storage that attached 1 yoctoNEAR, both come out of its balance).
