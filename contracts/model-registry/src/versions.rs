@@ -708,20 +708,28 @@ impl VersionedContract {
         // (0.67 TGas with its receipts) for ~0.001 NEAR.
         r.flush_all_but_models();
         let model = r.model_record_mut(&model_id)?;
-        let mut settled = model.clone();
-        settled.get_mut().pending_version = None;
-        settled.set_publishing(Publishing {
+        // Its size as published, counted rather than cloned: the record (already in its second-release form)
+        // less the pending seq (`Some(u64)` → `None`: 8 bytes) and with `Publishing` as the callback leaves it.
+        let len = |n: Result<usize, _>| {
+            n.ok()
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or(RegistryError::Overflow("model record size"))
+        };
+        let settled_publishing = Publishing {
             latest_version: Some(version.clone()),
             pending: None,
-        });
-        let settled_len = near_sdk::borsh::object_length(&settled)
-            .map_err(|_| RegistryError::Overflow("model record size"))?;
-        let to_u64 =
-            |n: usize| u64::try_from(n).map_err(|_| RegistryError::Overflow("record size"));
+        };
+        let pending_publishing = model
+            .publishing()
+            .ok_or(RegistryError::Overflow("model record layout"))?;
+        let settled_len = len(near_sdk::borsh::object_length(&*model))?
+            .saturating_sub(len(near_sdk::borsh::object_length(pending_publishing))?)
+            .saturating_add(len(near_sdk::borsh::object_length(&settled_publishing))?)
+            .saturating_sub(8);
         let bytes = charge
             .added_bytes()
-            .saturating_add(to_u64(settled_len)?)
-            .saturating_sub(to_u64(model_len)?);
+            .saturating_add(settled_len)
+            .saturating_sub(len(Ok(model_len))?);
         let paid = charge.settle_bytes(bytes, forwarded)?;
         let held = paid
             .storage_cost
@@ -868,9 +876,7 @@ impl VersionedContract {
             .filter(|v| r.publication(v) == Publication::Pending)
             .map(|v| v.publisher.clone());
         let Some(publisher) = still_pending else {
-            env::log_str(&format!(
-                "version seq {seq} is not pending; nothing to settle"
-            ));
+            env::log_str("the version is not pending; nothing to settle");
             return PublishResult {
                 version_id: String::new(),
                 publication: Publication::Abandoned,
@@ -886,7 +892,7 @@ impl VersionedContract {
         };
         if !recorded {
             return r.abandon(seq, &by).unwrap_or_else(|e| {
-                env::log_str(&format!("version seq {seq} could not be removed: {e}"));
+                env::log_str(&e.to_string());
                 PublishResult {
                     version_id: String::new(),
                     publication: Publication::Pending,
