@@ -154,6 +154,32 @@ pub struct PublishResult {
     pub publication: Publication,
 }
 
+impl PublishResult {
+    /// A callback's answer when it settled nothing (`version_id` empty).
+    fn unsettled(publication: Publication) -> Self {
+        Self {
+            version_id: String::new(),
+            publication,
+        }
+    }
+
+    /// Emits `version_published` for a pending version a callback has just published, and answers it.
+    fn announce_published(v: PendingRef, publisher: AccountId) -> Self {
+        let version_id = format!("{}@{}", v.model_id, v.version);
+        RegistryEvent::VersionPublished {
+            model_id: v.model_id,
+            version: v.version,
+            manifest_digest: v.manifest_digest,
+            publisher,
+        }
+        .emit();
+        Self {
+            version_id,
+            publication: Publication::Published,
+        }
+    }
+}
+
 /// What `record_training_usage` is called with. A typed struct rather than `json!`: `serde_json::Value`
 /// would link float formatting (~15 KB of code, loaded by every call).
 #[derive(near_sdk::serde::Serialize)]
@@ -197,6 +223,16 @@ struct UsageQuery<'a> {
 #[near(serializers = [json])]
 struct RecordedUsage {
     publisher: AccountId,
+}
+
+impl From<&ModelVersion> for PendingRef {
+    fn from(v: &ModelVersion) -> Self {
+        Self {
+            model_id: v.model_id.clone(),
+            version: v.version.clone(),
+            manifest_digest: hex::encode(v.manifest_digest),
+        }
+    }
 }
 
 /// Splits `namespace/name@version`.
@@ -422,11 +458,7 @@ impl Registry {
         let known = match known {
             Some(k) => k,
             None => match self.versions.get(&seq).map(VersionedModelVersion::get) {
-                Some(v) => PendingRef {
-                    model_id: v.model_id.clone(),
-                    version: v.version.clone(),
-                    manifest_digest: hex::encode(v.manifest_digest),
-                },
+                Some(v) => PendingRef::from(v),
                 None => return Ok(None),
             },
         };
@@ -877,10 +909,7 @@ impl VersionedContract {
             .map(|v| v.publisher.clone());
         let Some(publisher) = still_pending else {
             env::log_str("the version is not pending; nothing to settle");
-            return PublishResult {
-                version_id: String::new(),
-                publication: Publication::Abandoned,
-            };
+            return PublishResult::unsettled(Publication::Abandoned);
         };
         let recorded = match answer {
             Ok(bytes) => serde_json::from_slice::<Option<RecordedUsage>>(&bytes)
@@ -893,33 +922,16 @@ impl VersionedContract {
         if !recorded {
             return r.abandon(seq, &by).unwrap_or_else(|e| {
                 env::log_str(&e.to_string());
-                PublishResult {
-                    version_id: String::new(),
-                    publication: Publication::Pending,
-                }
+                PublishResult::unsettled(Publication::Pending)
             });
         }
         // The consent was given: publish. The publisher paid for the records as published and the lineage
         // contract gave it the unused deposit, so nothing is refunded.
         let published = r.publish_pending(seq, None);
         r.flush();
-        let Ok(Some(v)) = published else {
-            return PublishResult {
-                version_id: String::new(),
-                publication: Publication::Pending,
-            };
-        };
-        let version_id = format!("{}@{}", v.model_id, v.version);
-        RegistryEvent::VersionPublished {
-            model_id: v.model_id,
-            version: v.version,
-            manifest_digest: v.manifest_digest,
-            publisher,
-        }
-        .emit();
-        PublishResult {
-            version_id,
-            publication: Publication::Published,
+        match published {
+            Ok(Some(v)) => PublishResult::announce_published(v, publisher),
+            _ => PublishResult::unsettled(Publication::Pending),
         }
     }
 
@@ -962,10 +974,7 @@ impl VersionedContract {
                 "version seq {} is not pending; nothing to settle",
                 version_seq.0
             ));
-            PublishResult {
-                version_id: String::new(),
-                publication: Publication::Rejected,
-            }
+            PublishResult::unsettled(Publication::Rejected)
         };
         let Some(lineage_cost) = consent else {
             let rejected = r.reject_pending(version_seq.0);
@@ -1002,17 +1011,6 @@ impl VersionedContract {
                 .saturating_sub(bytes_cost(end.saturating_sub(usage)).unwrap_or_default());
         }
         credit_or_transfer(&publisher, refund);
-        let version_id = format!("{}@{}", v.model_id, v.version);
-        RegistryEvent::VersionPublished {
-            model_id: v.model_id,
-            version: v.version,
-            manifest_digest: v.manifest_digest,
-            publisher,
-        }
-        .emit();
-        PublishResult {
-            version_id,
-            publication: Publication::Published,
-        }
+        PublishResult::announce_published(v, publisher)
     }
 }

@@ -657,6 +657,16 @@ async fn rewind(worker: &Worker<Sandbox>, registry: &Contract, block: CryptoHash
     rewritten
 }
 
+/// `get_version` of acme/sentiment@1.0.0.
+async fn version_1_0_0(registry: &Contract) -> Value {
+    view(
+        registry,
+        "get_version",
+        json!({ "model_id": MODEL, "version": "1.0.0" }),
+    )
+    .await
+}
+
 async fn abandon(
     who: &Account,
     registry: &Contract,
@@ -722,13 +732,7 @@ async fn a_stuck_version_whose_consent_was_recorded_is_published_when_abandoned_
     keys_then.sort();
     keys_published.sort();
     assert_eq!(keys_then, keys_published, "and added or removed none");
-    let version = || {
-        view(
-            &registry,
-            "get_version",
-            json!({ "model_id": MODEL, "version": "1.0.0" }),
-        )
-    };
+    let version = || version_1_0_0(&registry);
     assert_eq!(version().await["publication"], "pending");
     let since: u64 = version().await["block_height"].as_str().unwrap().parse()?;
 
@@ -845,13 +849,7 @@ async fn a_stuck_version_without_a_usage_record_is_removed_and_refunded_when_aba
     );
     let published = publish_block(&registry, &outcome);
     assert!(rewind(&worker, &registry, published).await > 1);
-    let version = || {
-        view(
-            &registry,
-            "get_version",
-            json!({ "model_id": MODEL, "version": "1.0.0" }),
-        )
-    };
+    let version = || version_1_0_0(&registry);
     assert_eq!(version().await["publication"], "pending");
     worker.fast_forward(1000).await?;
 

@@ -352,10 +352,7 @@ pub fn pending_ref(seq: u64) -> Option<crate::versions::PendingRef> {
     let versions = near_sdk::store::LookupMap::<u64, crate::versions::VersionedModelVersion>::new(
         crate::storage_keys::StorageKey::Versions,
     );
-    let v = versions.get(&seq)?.get();
-    Some(crate::versions::PendingRef {
-        model_id: v.model_id.clone(),
-        version: v.version.clone(),
-        manifest_digest: hex::encode(v.manifest_digest),
-    })
+    versions
+        .get(&seq)
+        .map(|v| crate::versions::PendingRef::from(v.get()))
 }
