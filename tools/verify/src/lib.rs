@@ -1,0 +1,251 @@
+//! `nexus-verify`: anyone verifies local model files against the Nexus model registry.
+//!
+//! - `file`: each file's sha256 → every (model, version, path) publishing it (`lookup_hash`), with each
+//!   version's publication and status, and the attestations of the versions that vouch for it;
+//! - `dir`: a model directory's manifest digest (computed as the registry does, [`local`]) → the versions
+//!   that are exactly this content; or, with `--expect`, a file-by-file comparison with that version;
+//! - `manifest`: the directory's manifest and digest, offline — what a publisher passes to `publish_version`.
+//!
+//! The decision rules are in [`verdict`]; only a verified answer exits 0.
+
+pub mod cli;
+pub mod local;
+pub mod registry;
+pub mod report;
+pub mod rpc;
+pub mod verdict;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde_json::json;
+
+use cli::{Cli, Command};
+use local::LocalFile;
+use registry::{Place, Registry};
+use report::{DirReport, ExpectedVersion, FileReport, FilesReport, VersionAttestations};
+use verdict::{Comparison, Verdict};
+
+/// Attestations are read for at most this many versions per report.
+const MAX_ATTESTED_VERSIONS: usize = 10;
+
+/// Runs a parsed command line, writing the report to `out`. `Ok` carries the verdict (exit status 0 or 1);
+/// `Err` means the check could not be made (exit status 2).
+pub async fn execute(cli: &Cli, out: &mut String) -> Result<Verdict> {
+    if let Command::Manifest { dir, exclude } = &cli.command {
+        let files = local::scan_dir(dir, exclude)?;
+        let manifest = json!({
+            "manifest_digest": hex::encode(local::manifest_digest(&files)),
+            "files": files,
+        });
+        out.push_str(&serde_json::to_string_pretty(&manifest)?);
+        out.push('\n');
+        return Ok(Verdict::Verified);
+    }
+    let rpc = rpc::Rpc::new(&cli.rpc_url(), cli.finality)?;
+    let account = cli.registry()?;
+    let registry = Registry::new(&rpc, &account);
+    match &cli.command {
+        Command::File { files, expect } => {
+            let mut reports = Vec::with_capacity(files.len());
+            for path in files {
+                reports.push(check_file(&registry, path, expect.as_deref()).await?);
+            }
+            let report = FilesReport {
+                verdict: Verdict::worst(reports.iter().map(|r| r.verdict)),
+                files: reports,
+            };
+            emit(cli, out, &report, |o| report.render(o))?;
+            Ok(report.verdict)
+        }
+        Command::Dir {
+            dir,
+            expect,
+            exact,
+            exclude,
+        } => {
+            let report = check_dir(&registry, dir, expect.as_deref(), *exact, exclude).await?;
+            emit(cli, out, &report, |o| report.render(o))?;
+            Ok(report.verdict)
+        }
+        Command::Manifest { .. } => unreachable!("handled above"),
+    }
+}
+
+fn emit<T: Serialize>(
+    cli: &Cli,
+    out: &mut String,
+    report: &T,
+    text: impl FnOnce(&mut String),
+) -> Result<()> {
+    if cli.json {
+        out.push_str(&serde_json::to_string_pretty(report)?);
+        out.push('\n');
+    } else {
+        text(out);
+    }
+    Ok(())
+}
+
+async fn check_file(
+    registry: &Registry<'_>,
+    path: &Path,
+    expect: Option<&str>,
+) -> Result<FileReport> {
+    let (sha256, size) = local::hash_file(path)?;
+    let sha256 = hex::encode(sha256);
+    let (places, truncated, wrong_size) = match expect {
+        Some(version_id) => {
+            let v = expected_version(registry, version_id).await?;
+            let (places, wrong_size) = v
+                .files
+                .iter()
+                .filter(|f| f.sha256.eq_ignore_ascii_case(&sha256))
+                .map(|f| Place {
+                    model_id: v.model_id.clone(),
+                    version: v.version.clone(),
+                    path: Some(f.path.clone()),
+                    size: Some(f.size),
+                    publication: v.publication,
+                    status: v.status.clone(),
+                })
+                .partition(|p| p.size == Some(size));
+            (places, false, wrong_size)
+        }
+        None => {
+            let (all, truncated) = registry.places(&sha256).await?;
+            let (places, wrong_size) = verdict::file_places(all, size);
+            (places, truncated, wrong_size)
+        }
+    };
+    let verdict = match (expect, places.is_empty()) {
+        (Some(_), true) => Verdict::Mismatch,
+        _ => verdict::of_places(&places),
+    };
+    let (warnings, attestations) = vouching(registry, &places).await?;
+    Ok(FileReport {
+        file: path.display().to_string(),
+        sha256,
+        size,
+        verdict,
+        places,
+        truncated,
+        wrong_size,
+        warnings,
+        attestations,
+    })
+}
+
+async fn check_dir(
+    registry: &Registry<'_>,
+    dir: &Path,
+    expect: Option<&str>,
+    exact: bool,
+    exclude: &[String],
+) -> Result<DirReport> {
+    let files = local::scan_dir(dir, exclude)?;
+    let manifest_digest = hex::encode(local::manifest_digest(&files));
+    let mut report = DirReport {
+        dir: dir.display().to_string(),
+        manifest_digest: manifest_digest.clone(),
+        file_count: files.len(),
+        verdict: Verdict::Unknown,
+        versions: Vec::new(),
+        expected: None,
+        files: Vec::new(),
+        warnings: Vec::new(),
+        attestations: Vec::new(),
+    };
+    if let Some(version_id) = expect {
+        let v = expected_version(registry, version_id).await?;
+        let comparison = Comparison::new(&v.files, &files);
+        report.verdict = verdict::of_comparison(&v, &comparison, exact);
+        if report.verdict != Verdict::Mismatch {
+            let place = Place {
+                model_id: v.model_id.clone(),
+                version: v.version.clone(),
+                path: None,
+                size: None,
+                publication: v.publication,
+                status: v.status.clone(),
+            };
+            (report.warnings, report.attestations) =
+                vouching(registry, std::slice::from_ref(&place)).await?;
+        }
+        report.expected = Some(ExpectedVersion {
+            version_id: v.version_id,
+            publisher: v.publisher,
+            publication: v.publication,
+            status: v.status,
+            manifest_digest: v.manifest_digest,
+            training_datasets: v.training_datasets,
+            comparison,
+        });
+        return Ok(report);
+    }
+    let (places, _) = registry.places(&manifest_digest).await?;
+    report.versions = places.into_iter().filter(|p| p.path.is_none()).collect();
+    report.verdict = verdict::of_places(&report.versions);
+    if report.versions.is_empty() {
+        // Not a published version as a whole: say which of its files are known, to help find out why.
+        for f in &files {
+            report.files.push(file_report(registry, dir, f).await?);
+        }
+    } else {
+        (report.warnings, report.attestations) = vouching(registry, &report.versions).await?;
+    }
+    Ok(report)
+}
+
+/// A directory's file looked up on its own (no attestations: the directory's report is about the whole).
+async fn file_report(registry: &Registry<'_>, dir: &Path, f: &LocalFile) -> Result<FileReport> {
+    let sha256 = hex::encode(f.sha256);
+    let (all, truncated) = registry.places(&sha256).await?;
+    let (places, wrong_size) = verdict::file_places(all, f.size);
+    Ok(FileReport {
+        file: dir.join(&f.path).display().to_string(),
+        sha256,
+        size: f.size,
+        verdict: verdict::of_places(&places),
+        places,
+        truncated,
+        wrong_size,
+        warnings: Vec::new(),
+        attestations: Vec::new(),
+    })
+}
+
+async fn expected_version(registry: &Registry<'_>, version_id: &str) -> Result<registry::Version> {
+    registry
+        .version(version_id)
+        .await?
+        .with_context(|| format!("{version_id} is not in the registry"))
+}
+
+/// Deprecation warnings and attestations of the versions that vouch for the content (published, not
+/// revoked), each version once, at most [`MAX_ATTESTED_VERSIONS`].
+async fn vouching(
+    registry: &Registry<'_>,
+    places: &[Place],
+) -> Result<(Vec<String>, Vec<VersionAttestations>)> {
+    let mut seen = BTreeSet::new();
+    let mut warnings = Vec::new();
+    let mut attestations = Vec::new();
+    for p in places {
+        if verdict::of_version(p.publication, &p.status) != Verdict::Verified
+            || !seen.insert((p.model_id.as_str(), p.version.as_str()))
+        {
+            continue;
+        }
+        warnings.extend(verdict::warnings(&p.model_id, &p.version, &p.status));
+        if attestations.len() < MAX_ATTESTED_VERSIONS {
+            attestations.push(VersionAttestations {
+                version_id: format!("{}@{}", p.model_id, p.version),
+                attestations: registry.attestations(&p.model_id, &p.version).await?,
+            });
+        }
+    }
+    Ok((warnings, attestations))
+}

@@ -1,0 +1,370 @@
+//! End to end: the `nexus-verify` binary against a model registry on a local node (the one
+//! `NEAR_SANDBOX_BIN_PATH` names), checking its reports and exit statuses as a user or a CI job sees them.
+
+use std::path::Path;
+use std::process::Command;
+
+use near_workspaces::network::Sandbox;
+use near_workspaces::types::{Gas, NearToken};
+use near_workspaces::{Account, Contract, Worker};
+use sandbox_tests::{must_account, must_deploy, must_succeed, sandbox, view};
+use serde_json::{Value, json};
+
+const MODEL: &str = "acme/sentiment";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// Runs the binary against `registry` on the node `worker` runs.
+fn verify(worker: &Worker<Sandbox>, registry: &Contract, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_nexus-verify"))
+        .args([
+            "--rpc-url",
+            &worker.rpc_addr(),
+            "--registry",
+            registry.id().as_str(),
+            // The node produces blocks as transactions arrive; `final` trails the head by two.
+            "--finality",
+            "optimistic",
+        ])
+        .args(args)
+        .env_remove("NEXUS_RPC_URL")
+        .env_remove("NEXUS_REGISTRY")
+        .output()
+        .expect("run nexus-verify");
+    Run {
+        code: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+async fn call(who: &Account, registry: &Contract, method: &str, args: Value) {
+    must_succeed(
+        &who.call(registry.id(), method)
+            .args_json(args)
+            .deposit(NearToken::from_near(1))
+            .gas(Gas::from_tgas(100))
+            .transact()
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e:?}")),
+    );
+}
+
+fn write(dir: &Path, rel: &str, data: &[u8]) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+#[tokio::test]
+async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_reported()
+-> anyhow::Result<()> {
+    let worker = sandbox().await?;
+    let registry = must_deploy(&worker, "model-registry").await;
+    must_succeed(
+        &registry
+            .call("new")
+            .args_json(json!({ "owner_id": registry.id() }))
+            .transact()
+            .await?,
+    );
+    let acme = must_account(&worker).await;
+    let auditor = must_account(&worker).await;
+    call(
+        &acme,
+        &registry,
+        "create_model",
+        json!({ "namespace": "acme", "name": "sentiment" }),
+    )
+    .await;
+
+    // A model directory with real content; the publisher takes its manifest from the tool.
+    let model = tempfile::tempdir()?;
+    let dir = model.path();
+    let weights: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+    write(dir, "model.safetensors", &weights);
+    write(dir, "config.json", br#"{"labels":["neg","pos"]}"#);
+    write(dir, "tokenizer/vocab.txt", b"[PAD]\n[UNK]\ngood\nbad\n");
+    write(dir, ".git/HEAD", b"ref: refs/heads/main\n");
+    let manifest = verify(&worker, &registry, &["manifest", path(dir)]);
+    assert_eq!(manifest.code, 0, "{}", manifest.stderr);
+    let manifest = manifest.json();
+    assert_eq!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["config.json", "model.safetensors", "tokenizer/vocab.txt"],
+        ".git is not part of the manifest"
+    );
+    // The registry computes the same digest for the same files.
+    assert_eq!(
+        view(
+            &registry,
+            "compute_manifest_digest",
+            json!({ "files": manifest["files"] })
+        )
+        .await,
+        manifest["manifest_digest"]
+    );
+    call(
+        &acme,
+        &registry,
+        "publish_version",
+        json!({ "model_id": MODEL, "version": "1.0.0", "files": manifest["files"],
+                "commercial_use": true }),
+    )
+    .await;
+    let version = view(
+        &registry,
+        "get_version",
+        json!({ "model_id": MODEL, "version": "1.0.0" }),
+    )
+    .await;
+    assert_eq!(version["manifest_digest"], manifest["manifest_digest"]);
+    call(
+        &auditor,
+        &registry,
+        "attest",
+        json!({ "model_id": MODEL, "version": "1.0.0", "kind": "audit",
+                "attestation": { "score": "0.97", "evidence_uri": "https://audits.example/1" } }),
+    )
+    .await;
+
+    // The directory as a whole is the published version, found by its manifest digest.
+    let run = verify(&worker, &registry, &["dir", path(dir)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("VERIFIED  "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("this is exactly:\n    acme/sentiment@1.0.0  published, active\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "    #0 audit by {}, score 0.97  active  https://audits.example/1\n",
+            auditor.id()
+        )),
+        "{}",
+        run.stdout
+    );
+
+    // One file, as JSON: where it is published and who vouches for that version.
+    let weights_path = dir.join("model.safetensors");
+    let run = verify(&worker, &registry, &["--json", "file", path(&weights_path)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["verdict"], "verified");
+    let file = &report["files"][0];
+    assert_eq!(file["size"], 300_000);
+    assert_eq!(
+        file["places"],
+        json!([{ "model_id": MODEL, "version": "1.0.0", "path": "model.safetensors",
+                 "size": "300000", "publication": "published", "status": { "state": "active" } }])
+    );
+    assert_eq!(
+        file["attestations"][0]["version_id"],
+        "acme/sentiment@1.0.0"
+    );
+    assert_eq!(
+        file["attestations"][0]["attestations"][0]["attester"],
+        auditor.id().as_str()
+    );
+
+    // An extra file: the version's content is all here (verified), but not exactly (`--exact` fails).
+    write(dir, "README.md", b"# notes\n");
+    let run = verify(
+        &worker,
+        &registry,
+        &["dir", path(dir), "--expect", "acme/sentiment@1.0.0"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("  3 of 3 files match\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  extra (not in the manifest): README.md\n"),
+        "{}",
+        run.stdout
+    );
+    let run = verify(
+        &worker,
+        &registry,
+        &[
+            "dir",
+            path(dir),
+            "--expect",
+            "acme/sentiment@1.0.0",
+            "--exact",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("MISMATCH  "), "{}", run.stdout);
+    std::fs::remove_file(dir.join("README.md"))?;
+
+    // A changed file: named with both digests; without --expect the directory is no version, and the
+    // per-file list shows which file is unknown.
+    let mut tampered = weights.clone();
+    tampered[1000] ^= 1;
+    write(dir, "model.safetensors", &tampered);
+    let run = verify(
+        &worker,
+        &registry,
+        &[
+            "--json",
+            "dir",
+            path(dir),
+            "--expect",
+            "acme/sentiment@1.0.0",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let report = run.json();
+    assert_eq!(report["verdict"], "mismatch");
+    let comparison = &report["expected"]["comparison"];
+    assert_eq!(
+        comparison["matching"],
+        json!(["config.json", "tokenizer/vocab.txt"])
+    );
+    assert_eq!(comparison["modified"][0]["path"], "model.safetensors");
+    assert_eq!(
+        comparison["modified"][0]["expected_sha256"],
+        version["files"][1]["sha256"]
+    );
+    assert_eq!(comparison["missing"], json!([]));
+    let run = verify(&worker, &registry, &["dir", path(dir)]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("UNKNOWN  "), "{}", run.stdout);
+    let model_line = format!(
+        "    UNKNOWN   {}\n",
+        dir.join("model.safetensors").display()
+    );
+    let config_line = format!(
+        "    VERIFIED  {}  e.g. acme/sentiment@1.0.0\n",
+        dir.join("config.json").display()
+    );
+    assert!(run.stdout.contains(&model_line), "{}", run.stdout);
+    assert!(run.stdout.contains(&config_line), "{}", run.stdout);
+    write(dir, "model.safetensors", &weights);
+
+    // Deprecated: still verified, with the successor named. Revoked: not verified, with the reason.
+    call(
+        &acme,
+        &registry,
+        "publish_version",
+        json!({ "model_id": MODEL, "version": "1.1.0",
+                "files": [{ "path": "model.safetensors", "sha256": "ab".repeat(32), "size": "1" }],
+                "commercial_use": true }),
+    )
+    .await;
+    call(
+        &acme,
+        &registry,
+        "deprecate_version",
+        json!({ "model_id": MODEL, "version": "1.0.0", "message": "use 1.1.0", "successor": "1.1.0" }),
+    )
+    .await;
+    let run = verify(&worker, &registry, &["file", path(&weights_path)]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "  warning: acme/sentiment@1.0.0 is deprecated: use 1.1.0 (successor: acme/sentiment@1.1.0)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    call(
+        &acme,
+        &registry,
+        "revoke_version",
+        json!({ "model_id": MODEL, "version": "1.0.0",
+                "code": "security_vulnerability", "reason": "pickle payload" }),
+    )
+    .await;
+    let run = verify(&worker, &registry, &["dir", path(dir)]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("REVOKED  "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "    acme/sentiment@1.0.0  published, REVOKED (security_vulnerability): pickle payload\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Several files: only as good as the worst; the other file is in no version with this content.
+    let config = dir.join("config.json");
+    let run = verify(
+        &worker,
+        &registry,
+        &[
+            "file",
+            path(&config),
+            path(&weights_path),
+            "--expect",
+            "acme/sentiment@1.1.0",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.ends_with("MISMATCH: 2 files\n"),
+        "{}",
+        run.stdout
+    );
+
+    // Checks that cannot be made exit 2 with the reason.
+    let run = verify(
+        &worker,
+        &registry,
+        &["dir", path(dir), "--expect", "acme/sentiment@9.9.9"],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: acme/sentiment@9.9.9 is not in the registry\n"
+    );
+    let run = verify(
+        &worker,
+        &registry,
+        &["file", path(&dir.join("missing.bin"))],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: cannot open "),
+        "{}",
+        run.stderr
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_nexus-verify"))
+        .args([
+            "--rpc-url",
+            &worker.rpc_addr(),
+            "--registry",
+            "nobody.test.near",
+        ])
+        .args(["file", path(&weights_path)])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(stderr.contains("nobody.test.near"), "{stderr}");
+    Ok(())
+}
