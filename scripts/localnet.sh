@@ -41,6 +41,19 @@ step "deploy every contract and run the demo"
 cargo run --quiet --manifest-path "$NODE_MANIFEST" -p sandbox-tests --bin nexus-demo -- \
   --rpc "$RPC" --home "$HOME_DIR"
 
+step "verify the demo's model directory against the registry (nexus-verify)"
+# One node: the latest block is the one the demo just wrote (`final` trails it by two idle blocks).
+VERIFY=("$ROOT/target/debug/nexus-verify" --rpc-url "$RPC" --finality optimistic)
+"${VERIFY[@]}" dir "$HOME_DIR/demo-model" --expect acme/sentiment@1.0.0
+echo "a copy of it with one changed byte in config.json:"
+TAMPERED="$HOME_DIR/demo-model-tampered"
+rm -rf "$TAMPERED" && cp -r "$HOME_DIR/demo-model" "$TAMPERED" && sed -i "s/negative/Negative/" "$TAMPERED/config.json"
+if "${VERIFY[@]}" dir "$TAMPERED" --expect acme/sentiment@1.0.0; then
+  echo "a tampered copy verified: that is a bug"
+  exit 1
+fi
+
 echo
 echo "The local node keeps running at $RPC (log: $HOME_DIR/node.log). Stop it with: scripts/localnet.sh stop"
 echo "near-cli-rs: add a network with rpc $RPC, or use near-api-js with nodeUrl $RPC."
+echo "Verify files yourself: target/debug/nexus-verify --finality optimistic file <path>  (or: dir <model-dir>)"

@@ -10,12 +10,14 @@
 //!
 //! `nexus-demo --rpc http://127.0.0.1:3030 --home .sandbox` (the node's home holds validator_key.json)
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
 use near_workspaces::network::{Sandbox, ValidatorKey};
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
-use sandbox_tests::wasm;
+use sandbox_tests::{sha256_hex, wasm};
 use serde_json::{Value, json};
 
 #[tokio::main]
@@ -37,7 +39,7 @@ async fn main() -> Result<()> {
 
     let worker = near_workspaces::sandbox()
         .rpc_addr(&rpc)
-        .validator_key(ValidatorKey::HomeDir(home.into()))
+        .validator_key(ValidatorKey::HomeDir(home.clone().into()))
         .await?;
     let root = worker.root_account()?;
     println!("connected to {rpc} as {}", root.id());
@@ -117,13 +119,14 @@ async fn main() -> Result<()> {
             .transact()
             .await?)?;
     }
-    let weights = "ab".repeat(32);
+    // The model's files, on disk so that `nexus-verify` can check them afterwards (scripts/localnet.sh does).
+    let model_dir = Path::new(&home).join("demo-model");
+    let files = write_model(&model_dir)?;
+    let weights = files[1]["sha256"].as_str().context("sha256")?.to_string();
     let publish = acme
         .call(registry.id(), "publish_version")
         .args_json(json!({
-            "model_id": "acme/sentiment", "version": "1.0.0",
-            "files": [ { "path": "model.safetensors", "sha256": weights, "size": "438000000" },
-                       { "path": "config.json", "sha256": "cd".repeat(32), "size": "1200" } ],
+            "model_id": "acme/sentiment", "version": "1.0.0", "files": files,
             "training_datasets": ["reviews@1.0.0"], "commercial_use": true,
         }))
         .deposit(NearToken::from_yoctonear(1))
@@ -173,7 +176,11 @@ async fn main() -> Result<()> {
         .transact()
         .await?)?;
 
-    println!("4. verify a local file: sha256 {}…", &weights[..16]);
+    println!(
+        "4. verify a local file: {}/model.safetensors, sha256 {}…",
+        model_dir.display(),
+        &weights[..16]
+    );
     let hits: Value = registry
         .view("lookup_hash")
         .args_json(json!({ "sha256": weights }))
@@ -196,6 +203,29 @@ async fn main() -> Result<()> {
         vault.id()
     );
     Ok(())
+}
+
+/// Writes a small model directory (config, weights, tokenizer) into `dir` and returns its manifest, sorted
+/// by path, as `publish_version` takes it.
+fn write_model(dir: &Path) -> Result<Vec<Value>> {
+    let weights: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let contents: [(&str, &[u8]); 3] = [
+        ("config.json", br#"{"architectures":["BertForSequenceClassification"],"labels":["negative","positive"]}"#),
+        ("model.safetensors", &weights),
+        ("tokenizer/vocab.txt", b"[PAD]\n[UNK]\n[CLS]\n[SEP]\ngood\nbad\n"),
+    ];
+    let mut files = Vec::new();
+    for (path, data) in contents {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().context("parent")?)?;
+        std::fs::write(&full, data).with_context(|| format!("writing {}", full.display()))?;
+        files.push(
+            json!({ "path": path, "sha256": sha256_hex(data), "size": data.len().to_string() }),
+        );
+    }
+    Ok(files)
 }
 
 /// Creates `<prefix>.<root>` with 50 NEAR and deploys the contract `name` to it.

@@ -74,13 +74,26 @@ impl Rpc {
             .json()
             .await
             .with_context(|| format!("the RPC at {} answered non-JSON", self.url))?;
-        let bytes = result_bytes(&response).with_context(|| format!("{contract}.{method}"))?;
+        let bytes = result_bytes(&response).map_err(|e| explain(contract, method, e))?;
         serde_json::from_slice(&bytes).with_context(|| {
             format!(
                 "{contract}.{method} answered {:?}, not what this tool expects (is {contract} a Nexus model registry?)",
                 String::from_utf8_lossy(&bytes)
             )
         })
+    }
+}
+
+/// A view's failure in the caller's terms: a wrong `--registry` is the likely cause of a missing method or
+/// contract, so say that rather than quote the VM.
+fn explain(contract: &str, method: &str, e: anyhow::Error) -> anyhow::Error {
+    let text = e.to_string();
+    if text.contains("MethodNotFound") {
+        anyhow!("{contract} has no view {method}: is it a Nexus model registry?")
+    } else if text.contains("CodeDoesNotExist") || text.starts_with("no contract deployed") {
+        anyhow!("{contract} has no contract deployed: is it the model registry's account?")
+    } else {
+        e.context(format!("{contract}.{method}"))
     }
 }
 
@@ -159,6 +172,29 @@ mod tests {
         assert_eq!(
             err,
             "the view failed: wasm execution failed with error: MethodNotFound"
+        );
+    }
+
+    #[test]
+    fn a_wrong_registry_account_is_named_as_the_likely_cause() {
+        let no_method = anyhow!(
+            "the view failed: wasm execution failed with error: MethodResolveError(MethodNotFound)"
+        );
+        assert_eq!(
+            explain("lineage.near", "lookup_hash", no_method).to_string(),
+            "lineage.near has no view lookup_hash: is it a Nexus model registry?"
+        );
+        let no_code = anyhow!(
+            "the view failed: wasm execution failed with error: CompilationError(CodeDoesNotExist {{ account_id: \"alice.near\" }})"
+        );
+        assert_eq!(
+            explain("alice.near", "lookup_hash", no_code).to_string(),
+            "alice.near has no contract deployed: is it the model registry's account?"
+        );
+        let other = explain("r.near", "get_version", anyhow!("no such account: r.near"));
+        assert_eq!(
+            format!("{other:#}"),
+            "r.near.get_version: no such account: r.near"
         );
     }
 

@@ -365,6 +365,27 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         .output()?;
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr)?;
-    assert!(stderr.contains("nobody.test.near"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: nobody.test.near.lookup_hash: no such account: "),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_nexus-verify"))
+        .args([
+            "--rpc-url",
+            &worker.rpc_addr(),
+            "--registry",
+            acme.id().as_str(),
+        ])
+        .args(["file", path(&weights_path)])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {} has no contract deployed: is it the model registry's account?\n",
+            acme.id()
+        )
+    );
     Ok(())
 }
