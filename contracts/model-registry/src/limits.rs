@@ -30,6 +30,9 @@ pub const MAX_ALIASES: usize = 32;
 /// Artifact manifest.
 pub const MAX_FILES: usize = 64;
 pub const PATH_MAX_LEN: usize = 256;
+/// Chunk sizes of a file's Merkle root (powers of two): 1 KiB to 1 GiB.
+pub const MIN_CHUNK_SIZE: u32 = 1 << 10;
+pub const MAX_CHUNK_SIZE: u32 = 1 << 30;
 pub const MAX_URIS: usize = 8;
 pub const MAX_DATASETS: usize = 32;
 pub const DATASET_ID_MAX_LEN: usize = 160;

@@ -20,13 +20,27 @@
 //!
 //! 1–256 bytes, relative (`/`-separated, no leading `/`, no empty, `.` or `..` segments, no `\`), no control
 //! characters, unique within a manifest. At most [`MAX_FILES`] files.
+//!
+//! # Chunked Merkle roots (optional, per file)
+//!
+//! A file may also carry `merkle: {chunk_size, root}`: the root of a Merkle tree over the file cut into
+//! `chunk_size`-byte chunks (the last one shorter), so a client can check each chunk of a large file as it
+//! arrives (from any mirror, in any order) instead of only the whole file at the end. The tree is RFC 9162's
+//! (Certificate Transparency): leaf = `sha256(0x00 ‖ chunk)`, node = `sha256(0x01 ‖ left ‖ right)`, a list of
+//! n > 1 leaves split after the largest power of two below n; an empty file (no chunks) has root
+//! `sha256("")`. Inclusion proofs are RFC 9162 §2.1.3 audit paths. `chunk_size` is a power of two from
+//! [`MIN_CHUNK_SIZE`] to [`MAX_CHUNK_SIZE`].
+//!
+//! The root is a commitment the publisher adds; it is not part of the manifest digest, which identifies the
+//! content (path, sha256, size) whether or not roots are given. `nexus-verify` recomputes the roots of local
+//! files and reports one that does not match.
 
 use near_sdk::env;
 use near_sdk::json_types::U64;
 use near_sdk::near;
 
 use crate::errors::RegistryError;
-use crate::limits::{MAX_FILES, PATH_MAX_LEN};
+use crate::limits::{MAX_CHUNK_SIZE, MAX_FILES, MIN_CHUNK_SIZE, PATH_MAX_LEN};
 use crate::validate;
 
 pub const MANIFEST_DOMAIN: &str = "nexus-model-manifest/v1\n";
@@ -40,6 +54,34 @@ pub struct FileInput {
     pub sha256: String,
     /// Size in bytes, as a decimal string.
     pub size: U64,
+    /// Optional chunked Merkle root (see the module docs).
+    #[serde(default)]
+    pub merkle: Option<MerkleInput>,
+}
+
+/// A chunked Merkle root as a client sends it.
+#[near(serializers = [json])]
+#[derive(Clone, Debug)]
+pub struct MerkleInput {
+    /// Bytes per chunk: a power of two from 1024 to 1073741824.
+    pub chunk_size: u32,
+    /// 64 hex characters.
+    pub root: String,
+}
+
+/// A file's chunked Merkle root as stored (and returned by views, root in hex).
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MerkleRoot {
+    pub chunk_size: u32,
+    pub root: [u8; 32],
+}
+
+#[near(serializers = [json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerkleView {
+    pub chunk_size: u32,
+    pub root: String,
 }
 
 /// A file as stored.
@@ -58,16 +100,46 @@ pub struct FileView {
     pub path: String,
     pub sha256: String,
     pub size: U64,
+    /// Only present when the publisher gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merkle: Option<MerkleView>,
 }
 
-impl From<&ManifestFile> for FileView {
-    fn from(f: &ManifestFile) -> Self {
+impl FileView {
+    pub fn new(f: &ManifestFile, merkle: Option<&MerkleRoot>) -> Self {
         Self {
             path: f.path.clone(),
             sha256: hex::encode(f.sha256),
             size: U64(f.size),
+            merkle: merkle.map(|m| MerkleView {
+                chunk_size: m.chunk_size,
+                root: hex::encode(m.root),
+            }),
         }
     }
+}
+
+/// A validated manifest in canonical order.
+#[derive(Debug)]
+pub struct Manifest {
+    pub files: Vec<ManifestFile>,
+    /// Aligned with `files`; empty when no file has a Merkle root (the version is then stored as before).
+    pub merkle_roots: Vec<Option<MerkleRoot>>,
+}
+
+fn check_merkle(i: usize, m: &MerkleInput) -> Result<MerkleRoot, RegistryError> {
+    if !m.chunk_size.is_power_of_two() || !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&m.chunk_size)
+    {
+        return Err(RegistryError::invalid(
+            format!("files[{i}].merkle.chunk_size"),
+            m.chunk_size.to_string(),
+            "must be a power of two from 1024 to 1073741824",
+        ));
+    }
+    Ok(MerkleRoot {
+        chunk_size: m.chunk_size,
+        root: validate::digest_of(|| format!("files[{i}].merkle.root"), &m.root)?,
+    })
 }
 
 /// Checks the path of `files[i]`; the field name is only formatted for an error (publishing checks up to 64).
@@ -99,7 +171,7 @@ fn check_path(i: usize, path: &str) -> Result<(), RegistryError> {
 }
 
 /// Validates a manifest and returns it in canonical order (sorted by path).
-pub fn parse(files: &[FileInput]) -> Result<Vec<ManifestFile>, RegistryError> {
+pub fn parse(files: &[FileInput]) -> Result<Manifest, RegistryError> {
     if files.is_empty() {
         return Err(RegistryError::EmptyManifest);
     }
@@ -108,20 +180,29 @@ pub fn parse(files: &[FileInput]) -> Result<Vec<ManifestFile>, RegistryError> {
     for (i, f) in files.iter().enumerate() {
         check_path(i, &f.path)?;
         let sha256 = validate::digest_of(|| format!("files[{i}].sha256"), &f.sha256)?;
-        out.push(ManifestFile {
-            path: f.path.clone(),
-            sha256,
-            size: f.size.0,
-        });
+        let merkle = f.merkle.as_ref().map(|m| check_merkle(i, m)).transpose()?;
+        out.push((
+            ManifestFile {
+                path: f.path.clone(),
+                sha256,
+                size: f.size.0,
+            },
+            merkle,
+        ));
     }
-    out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    if let Some(w) = out.windows(2).find(|w| w[0].path == w[1].path) {
+    out.sort_by(|a, b| a.0.path.as_bytes().cmp(b.0.path.as_bytes()));
+    if let Some(w) = out.windows(2).find(|w| w[0].0.path == w[1].0.path) {
         return Err(RegistryError::Duplicate {
             field: "files.path".to_string(),
-            value: w[0].path.clone(),
+            value: w[0].0.path.clone(),
         });
     }
-    Ok(out)
+    let any_merkle = out.iter().any(|(_, m)| m.is_some());
+    let (files, merkle_roots): (Vec<_>, Vec<_>) = out.into_iter().unzip();
+    Ok(Manifest {
+        files,
+        merkle_roots: if any_merkle { merkle_roots } else { Vec::new() },
+    })
 }
 
 /// The canonical encoding described in the module docs. `files` must already be sorted.
@@ -156,6 +237,7 @@ mod tests {
             path: path.into(),
             sha256: sha.into(),
             size: U64(size),
+            merkle: None,
         }
     }
 
@@ -165,7 +247,8 @@ mod tests {
             input("b.bin", &"ab".repeat(32), 7),
             input("a/config.json", &"00".repeat(32), 12),
         ])
-        .unwrap();
+        .unwrap()
+        .files;
         let expected = format!(
             "nexus-model-manifest/v1\na/config.json\n{}\n12\nb.bin\n{}\n7\n",
             "00".repeat(32),
@@ -187,7 +270,65 @@ mod tests {
             input("x", &"ab".repeat(32), 1),
         ])
         .unwrap();
-        assert_eq!(digest(&a), digest(&b));
+        assert_eq!(digest(&a.files), digest(&b.files));
+    }
+
+    fn merkle(chunk_size: u32, root: &str) -> Option<MerkleInput> {
+        Some(MerkleInput {
+            chunk_size,
+            root: root.into(),
+        })
+    }
+
+    #[test]
+    fn merkle_roots_travel_with_their_files_into_canonical_order_and_leave_the_digest_alone() {
+        let plain = [
+            input("z.bin", &"11".repeat(32), 5),
+            input("a.bin", &"22".repeat(32), 6),
+        ];
+        let mut with_root = plain.clone();
+        with_root[0].merkle = merkle(1 << 20, &"EF".repeat(32));
+        let parsed = parse(&with_root).unwrap();
+        assert_eq!(parsed.files[1].path, "z.bin");
+        assert_eq!(
+            parsed.merkle_roots,
+            [
+                None,
+                Some(MerkleRoot {
+                    chunk_size: 1 << 20,
+                    root: [0xef; 32]
+                })
+            ]
+        );
+        let without = parse(&plain).unwrap();
+        assert!(without.merkle_roots.is_empty(), "no roots, nothing stored");
+        assert_eq!(digest(&parsed.files), digest(&without.files));
+    }
+
+    #[test]
+    fn merkle_chunk_sizes_and_roots_are_validated() {
+        let h = "00".repeat(32);
+        for bad in [0, 512, 1000, 3 << 20, 1 << 31] {
+            let mut f = input("a.bin", &h, 1);
+            f.merkle = merkle(bad, &h);
+            assert_eq!(
+                parse(&[f]).unwrap_err().to_string(),
+                format!(
+                    "invalid files[0].merkle.chunk_size '{bad}': must be a power of two from 1024 to 1073741824"
+                )
+            );
+        }
+        for good in [1024, 1 << 30] {
+            let mut f = input("a.bin", &h, 1);
+            f.merkle = merkle(good, &h);
+            assert!(parse(&[f]).is_ok(), "{good}");
+        }
+        let mut f = input("a.bin", &h, 1);
+        f.merkle = merkle(4096, "abc");
+        assert_eq!(
+            parse(&[input("b.bin", &h, 1), f]).unwrap_err().to_string(),
+            "invalid files[1].merkle.root 'abc': expected 64 hex characters (32 bytes), got 3 characters"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ use crate::events::RegistryEvent;
 use crate::hash_index::{self, HashHit};
 use crate::history::HistoryAction;
 use crate::limits::*;
-use crate::manifest::{self, FileInput, ManifestFile};
+use crate::manifest::{self, FileInput, ManifestFile, MerkleRoot};
 use crate::models::{PendingPublish, Publishing};
 use crate::semver::Version;
 use crate::status::VersionStatus;
@@ -126,22 +126,42 @@ impl ModelVersion {
     }
 }
 
+/// A stored version. `V2` adds the files' chunked Merkle roots beside the same record; it is written only
+/// when a publisher gives roots, so every other version keeps the `V1` layout and size.
 #[near(serializers = [borsh])]
 #[derive(Clone, Debug)]
 pub enum VersionedModelVersion {
     V1(ModelVersion),
+    /// Roots aligned with `files` (`None` for a file without one).
+    V2(ModelVersion, Vec<Option<MerkleRoot>>),
 }
 
 impl VersionedModelVersion {
+    pub fn new(version: ModelVersion, merkle_roots: Vec<Option<MerkleRoot>>) -> Self {
+        if merkle_roots.is_empty() {
+            Self::V1(version)
+        } else {
+            Self::V2(version, merkle_roots)
+        }
+    }
+
     pub fn get(&self) -> &ModelVersion {
         match self {
-            Self::V1(v) => v,
+            Self::V1(v) | Self::V2(v, _) => v,
         }
     }
 
     pub fn get_mut(&mut self) -> &mut ModelVersion {
         match self {
-            Self::V1(v) => v,
+            Self::V1(v) | Self::V2(v, _) => v,
+        }
+    }
+
+    /// The Merkle root of file `i`, if its publisher gave one.
+    pub fn merkle_root(&self, i: usize) -> Option<&MerkleRoot> {
+        match self {
+            Self::V1(_) => None,
+            Self::V2(_, roots) => roots.get(i).and_then(Option::as_ref),
         }
     }
 }
@@ -260,9 +280,13 @@ impl Registry {
     }
 
     pub(crate) fn version(&self, seq: u64) -> Result<&ModelVersion, RegistryError> {
+        self.versioned(seq).map(VersionedModelVersion::get)
+    }
+
+    /// The stored record, with what only views need (the files' Merkle roots).
+    pub(crate) fn versioned(&self, seq: u64) -> Result<&VersionedModelVersion, RegistryError> {
         self.versions
             .get(&seq)
-            .map(VersionedModelVersion::get)
             .ok_or(RegistryError::VersionNotFound(seq.to_string()))
     }
 
@@ -574,7 +598,10 @@ impl VersionedContract {
                 latest: latest.clone(),
             });
         }
-        let files = manifest::parse(&files)?;
+        let manifest::Manifest {
+            files,
+            merkle_roots,
+        } = manifest::parse(&files)?;
         let uris = uris.unwrap_or_default();
         validate::max_items("uris", &uris, MAX_URIS)?;
         for (i, u) in uris.iter().enumerate() {
@@ -668,26 +695,29 @@ impl VersionedContract {
                 publication,
             },
         )?;
-        let record = VersionedModelVersion::V1(ModelVersion {
-            seq,
-            model_id: model_id.clone(),
-            model_seq,
-            version: version.clone(),
-            files,
-            manifest_digest,
-            uris,
-            model_card_digest,
-            base_model,
-            training_datasets: training_datasets.clone(),
-            commercial_use,
-            publisher: caller.clone(),
-            published_at: env::block_timestamp(),
-            block_height: env::block_height(),
-            publication,
-            status: VersionStatus::Active,
-            attestation_count: 0,
-            history_index,
-        });
+        let record = VersionedModelVersion::new(
+            ModelVersion {
+                seq,
+                model_id: model_id.clone(),
+                model_seq,
+                version: version.clone(),
+                files,
+                manifest_digest,
+                uris,
+                model_card_digest,
+                base_model,
+                training_datasets: training_datasets.clone(),
+                commercial_use,
+                publisher: caller.clone(),
+                published_at: env::block_timestamp(),
+                block_height: env::block_height(),
+                publication,
+                status: VersionStatus::Active,
+                attestation_count: 0,
+                history_index,
+            },
+            merkle_roots,
+        );
         let hit_positions = Registry::hits(record.get())?
             .into_iter()
             .map(|(digest, hit)| hash_index::add(digest, hit))

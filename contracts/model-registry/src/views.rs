@@ -20,7 +20,7 @@ use crate::storage::{List, page, page_limit};
 use crate::storage_keys::StorageKey;
 use crate::upgrade::STATE_VERSION;
 use crate::validate;
-use crate::versions::{BaseModel, ModelVersion, Publication};
+use crate::versions::{BaseModel, Publication, VersionedModelVersion};
 use crate::{Registry, VersionedContract};
 
 #[near(serializers = [json])]
@@ -85,12 +85,18 @@ pub struct VersionView {
 
 impl VersionView {
     /// `publication` is the version's current state ([`Registry::publication`]), not the stored one.
-    fn new(v: &ModelVersion, publication: Publication) -> Self {
+    fn new(record: &VersionedModelVersion, publication: Publication) -> Self {
+        let v = record.get();
         Self {
             version_id: v.version_id(),
             model_id: v.model_id.clone(),
             version: v.version.clone(),
-            files: v.files.iter().map(FileView::from).collect(),
+            files: v
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| FileView::new(f, record.merkle_root(i)))
+                .collect(),
             manifest_digest: hex::encode(v.manifest_digest),
             uris: v.uris.clone(),
             model_card_digest: v.model_card_digest.map(hex::encode),
@@ -262,9 +268,9 @@ impl VersionedContract {
     pub fn get_version(&self, model_id: String, version: String) -> Option<VersionView> {
         let r = self.registry();
         let seq = r.version_seq(&model_id, &version).ok()?;
-        r.version(seq)
+        r.versioned(seq)
             .ok()
-            .map(|v| VersionView::new(v, r.publication(v)))
+            .map(|v| VersionView::new(v, r.publication(v.get())))
     }
 
     /// The status of one version as a single word, for contracts that gate on it (the agent vault's
@@ -301,8 +307,8 @@ impl VersionedContract {
         let range = page(m.version_count, from_index, limit)?;
         Ok(range
             .filter_map(|i| list.get(i))
-            .filter_map(|s| r.version(*s).ok())
-            .map(|v| VersionView::new(v, r.publication(v)))
+            .filter_map(|s| r.versioned(*s).ok())
+            .map(|v| VersionView::new(v, r.publication(v.get())))
             .collect())
     }
 
@@ -360,7 +366,9 @@ impl VersionedContract {
     /// [`crate::manifest`] for the encoding.
     #[handle_result]
     pub fn compute_manifest_digest(&self, files: Vec<FileInput>) -> Result<String, RegistryError> {
-        Ok(hex::encode(manifest::digest(&manifest::parse(&files)?)))
+        Ok(hex::encode(manifest::digest(
+            &manifest::parse(&files)?.files,
+        )))
     }
 
     pub fn get_alias(&self, model_id: String, alias: String) -> Option<AliasView> {

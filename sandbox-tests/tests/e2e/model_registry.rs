@@ -607,6 +607,33 @@ async fn a_published_version_carries_its_manifest_and_is_found_by_any_of_its_has
 }
 
 #[tokio::test]
+async fn a_file_may_carry_a_chunked_merkle_root_that_views_show_beside_it() -> anyhow::Result<()> {
+    let Fixture { registry, acme, .. } = fixture().await;
+    let mut manifest = files("m", 3);
+    let root = sha256_hex(b"a root over 4 MiB chunks");
+    manifest[2]["merkle"] = json!({ "chunk_size": 4_194_304, "root": root });
+    let outcome = publish(&acme, &registry, "1.0.0", manifest.clone()).await;
+    must_succeed(&outcome);
+    let version = view(
+        &registry,
+        "get_version",
+        json!({ "model_id": MODEL, "version": "1.0.0" }),
+    )
+    .await;
+    // Only the file given a root has `merkle`; the manifest digest is the content's, roots aside.
+    assert_eq!(version["files"], json!(manifest));
+    assert_eq!(
+        version["files"][2]["merkle"],
+        json!({ "chunk_size": 4_194_304, "root": root })
+    );
+    assert_eq!(version["files"][0].get("merkle"), None);
+    assert_eq!(version["manifest_digest"], manifest_digest(&manifest));
+    let listed = view(&registry, "list_versions", json!({ "model_id": MODEL })).await;
+    assert_eq!(listed[0], version);
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_publish_charges_exactly_the_bytes_it_adds() -> anyhow::Result<()> {
     let Fixture {
         worker,
@@ -1925,6 +1952,25 @@ async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::
         json!({ "model_id": MODEL, "version": "1.0.0", "files": files("c", 1),
         "model_card_digest": "00", "commercial_use": true }),
         "invalid model_card_digest '00': expected 64 hex characters (32 bytes), got 2 characters",
+    )
+    .await;
+    let mut chunked = files("d", 1);
+    chunked[0]["merkle"] = json!({ "chunk_size": 3000, "root": "ab".repeat(32) });
+    must_reject(
+        &acme,
+        &registry,
+        "publish_version",
+        with_files(json!(chunked)),
+        "invalid files[0].merkle.chunk_size '3000': must be a power of two from 1024 to 1073741824",
+    )
+    .await;
+    chunked[0]["merkle"] = json!({ "chunk_size": 1024, "root": "ab" });
+    must_reject(
+        &acme,
+        &registry,
+        "publish_version",
+        with_files(json!(chunked)),
+        "invalid files[0].merkle.root 'ab': expected 64 hex characters (32 bytes), got 2 characters",
     )
     .await;
     let err = view_err(&registry, "lookup_hash", json!({ "sha256": "xyz" })).await;

@@ -73,7 +73,19 @@ pub enum Command {
         /// Directory names to skip at any depth.
         #[arg(long, value_name = "NAME", default_values_t = [".git".to_string()])]
         exclude: Vec<String>,
+        /// Add chunked Merkle roots (chunks of this many bytes: a power of two from 1024 to 1073741824) to
+        /// files larger than one chunk.
+        #[arg(long, value_name = "BYTES", value_parser = chunk_size)]
+        chunk_size: Option<u32>,
     },
+}
+
+/// The registry's rule for chunk sizes (`MIN_CHUNK_SIZE`..=`MAX_CHUNK_SIZE`, powers of two).
+fn chunk_size(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n.is_power_of_two() && (1 << 10..=1 << 30).contains(&n) => Ok(n),
+        _ => Err("must be a power of two from 1024 to 1073741824".into()),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -155,6 +167,23 @@ mod tests {
         }
         let err = Cli::try_parse_from(["nexus-verify", "dir", "./model", "--exact"]).unwrap_err();
         assert!(err.to_string().contains("--expect"), "{err}");
+    }
+
+    #[test]
+    fn manifest_chunk_sizes_follow_the_registry_rule() {
+        match parse(&["manifest", "m", "--chunk-size", "4194304"]).command {
+            Command::Manifest { chunk_size, .. } => assert_eq!(chunk_size, Some(4 << 20)),
+            other => panic!("{other:?}"),
+        }
+        for bad in ["512", "3000", "2147483648", "x"] {
+            let err = Cli::try_parse_from(["nexus-verify", "manifest", "m", "--chunk-size", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("must be a power of two from 1024 to 1073741824"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod local;
+pub mod merkle;
 pub mod registry;
 pub mod report;
 pub mod rpc;
@@ -34,8 +35,13 @@ const MAX_ATTESTED_VERSIONS: usize = 10;
 /// Runs a parsed command line, writing the report to `out`. `Ok` carries the verdict (exit status 0 or 1);
 /// `Err` means the check could not be made (exit status 2).
 pub async fn execute(cli: &Cli, out: &mut String) -> Result<Verdict> {
-    if let Command::Manifest { dir, exclude } = &cli.command {
-        let files = local::scan_dir(dir, exclude)?;
+    if let Command::Manifest {
+        dir,
+        exclude,
+        chunk_size,
+    } = &cli.command
+    {
+        let files = local::scan_dir_chunked(dir, exclude, *chunk_size)?;
         let manifest = json!({
             "manifest_digest": hex::encode(local::manifest_digest(&files)),
             "files": files,
@@ -96,9 +102,19 @@ async fn check_file(
 ) -> Result<FileReport> {
     let (sha256, size) = local::hash_file(path)?;
     let sha256 = hex::encode(sha256);
+    let mut merkle_warnings = Vec::new();
     let (places, truncated, wrong_size) = match expect {
         Some(version_id) => {
             let v = expected_version(registry, version_id).await?;
+            for f in v
+                .files
+                .iter()
+                .filter(|f| f.sha256.eq_ignore_ascii_case(&sha256) && f.size == size)
+            {
+                if merkle_agrees(path, f)? == Some(false) {
+                    merkle_warnings.push(merkle_warning(&v.version_id, &f.path));
+                }
+            }
             let (places, wrong_size) = v
                 .files
                 .iter()
@@ -124,7 +140,8 @@ async fn check_file(
         (Some(_), true) => Verdict::Mismatch,
         _ => verdict::of_places(&places),
     };
-    let (warnings, attestations) = vouching(registry, &places).await?;
+    let (mut warnings, attestations) = vouching(registry, &places).await?;
+    warnings.extend(merkle_warnings);
     Ok(FileReport {
         file: path.display().to_string(),
         sha256,
@@ -160,8 +177,25 @@ async fn check_dir(
     };
     if let Some(version_id) = expect {
         let v = expected_version(registry, version_id).await?;
-        let comparison = Comparison::new(&v.files, &files);
+        let mut comparison = Comparison::new(&v.files, &files);
+        for f in v
+            .files
+            .iter()
+            .filter(|f| comparison.matching.contains(&f.path))
+        {
+            if let Some(ok) = merkle_agrees(&dir.join(&f.path), f)? {
+                let list = if ok {
+                    &mut comparison.merkle_ok
+                } else {
+                    &mut comparison.merkle_wrong
+                };
+                list.push(f.path.clone());
+            }
+        }
         report.verdict = verdict::of_comparison(&v, &comparison, exact);
+        for path in &comparison.merkle_wrong {
+            report.warnings.push(merkle_warning(&v.version_id, path));
+        }
         if report.verdict != Verdict::Mismatch {
             let place = Place {
                 model_id: v.model_id.clone(),
@@ -171,8 +205,9 @@ async fn check_dir(
                 publication: v.publication,
                 status: v.status.clone(),
             };
-            (report.warnings, report.attestations) =
-                vouching(registry, std::slice::from_ref(&place)).await?;
+            let (warnings, attestations) = vouching(registry, std::slice::from_ref(&place)).await?;
+            report.warnings.extend(warnings);
+            report.attestations = attestations;
         }
         report.expected = Some(ExpectedVersion {
             version_id: v.version_id,
@@ -215,6 +250,25 @@ async fn file_report(registry: &Registry<'_>, dir: &Path, f: &LocalFile) -> Resu
         warnings: Vec::new(),
         attestations: Vec::new(),
     })
+}
+
+/// Whether the Merkle root published for `f` is the one of the local file at `path` (`None`: no root
+/// published). Reads the file again, chunked as the root says.
+fn merkle_agrees(path: &Path, f: &registry::ChainFile) -> Result<Option<bool>> {
+    let Some(m) = &f.merkle else {
+        return Ok(None);
+    };
+    let (_, _, root) = local::hash_file_chunked(path, Some(m.chunk_size))?;
+    Ok(Some(root.is_some_and(|r| {
+        hex::encode(r).eq_ignore_ascii_case(&m.root)
+    })))
+}
+
+fn merkle_warning(version_id: &str, path: &str) -> String {
+    format!(
+        "{version_id} publishes a Merkle root for {path} that does not match its content: \
+         chunk-by-chunk checks of that file will fail"
+    )
 }
 
 async fn expected_version(registry: &Registry<'_>, version_id: &str) -> Result<registry::Version> {

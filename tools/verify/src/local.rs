@@ -17,6 +17,8 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::merkle;
+
 pub const MANIFEST_DOMAIN: &str = "nexus-model-manifest/v1\n";
 
 /// A file as a manifest lists it: its path relative to the model directory (`/`-separated), its sha256
@@ -28,6 +30,9 @@ pub struct LocalFile {
     pub sha256: [u8; 32],
     #[serde(serialize_with = "as_decimal_string")]
     pub size: u64,
+    /// Only when asked for (`manifest --chunk-size`) and the file is larger than one chunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merkle: Option<LocalMerkle>,
 }
 
 fn as_hex<S: serde::Serializer>(d: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
@@ -39,10 +44,29 @@ fn as_decimal_string<S: serde::Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Er
     s.serialize_str(&n.to_string())
 }
 
+/// A file's chunked Merkle root, as `publish_version` takes it (`merkle` of a file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LocalMerkle {
+    pub chunk_size: u32,
+    #[serde(serialize_with = "as_hex")]
+    pub root: [u8; 32],
+}
+
 /// sha256 and size of a file, read in 1 MiB blocks (model weights run to many gigabytes).
 pub fn hash_file(path: &Path) -> Result<([u8; 32], u64)> {
+    let (sha256, size, _) = hash_file_chunked(path, None)?;
+    Ok((sha256, size))
+}
+
+/// [`hash_file`], and in the same pass the file's Merkle root over `chunk_size`-byte chunks
+/// ([`crate::merkle`]) when a chunk size is given.
+pub fn hash_file_chunked(
+    path: &Path,
+    chunk_size: Option<u32>,
+) -> Result<([u8; 32], u64, Option<[u8; 32]>)> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
+    let mut chunks = chunk_size.map(|c| Chunker::new(u64::from(c)));
     let mut buf = vec![0u8; 1 << 20];
     let mut size: u64 = 0;
     loop {
@@ -53,9 +77,57 @@ pub fn hash_file(path: &Path) -> Result<([u8; 32], u64)> {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         hasher.update(&buf[..n]);
+        if let Some(c) = &mut chunks {
+            c.update(&buf[..n]);
+        }
         size += n as u64;
     }
-    Ok((hasher.finalize().into(), size))
+    Ok((hasher.finalize().into(), size, chunks.map(Chunker::root)))
+}
+
+/// Cuts a stream into fixed-size chunks across read blocks and keeps their leaf hashes.
+struct Chunker {
+    chunk_size: u64,
+    leaf: Sha256,
+    in_leaf: u64,
+    leaves: Vec<merkle::Hash>,
+}
+
+impl Chunker {
+    fn new(chunk_size: u64) -> Self {
+        Self {
+            chunk_size,
+            leaf: Sha256::new_with_prefix([0u8]),
+            in_leaf: 0,
+            leaves: Vec::new(),
+        }
+    }
+
+    fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = usize::try_from(self.chunk_size - self.in_leaf).unwrap_or(usize::MAX);
+            let take = room.min(data.len());
+            self.leaf.update(&data[..take]);
+            self.in_leaf += take as u64;
+            data = &data[take..];
+            if self.in_leaf == self.chunk_size {
+                self.finish_leaf();
+            }
+        }
+    }
+
+    fn finish_leaf(&mut self) {
+        let leaf = std::mem::replace(&mut self.leaf, Sha256::new_with_prefix([0u8]));
+        self.leaves.push(leaf.finalize().into());
+        self.in_leaf = 0;
+    }
+
+    fn root(mut self) -> merkle::Hash {
+        if self.in_leaf > 0 {
+            self.finish_leaf();
+        }
+        merkle::root(&self.leaves)
+    }
 }
 
 /// Every regular file under `root`, as manifest entries sorted by path bytes (the manifest's order).
@@ -64,6 +136,16 @@ pub fn hash_file(path: &Path) -> Result<([u8; 32], u64)> {
 /// (a Hugging Face snapshot links every file into its blob store); a symbolic link to a directory is an
 /// error rather than a silent skip or a possible cycle. Paths must be UTF-8.
 pub fn scan_dir(root: &Path, exclude: &[String]) -> Result<Vec<LocalFile>> {
+    scan_dir_chunked(root, exclude, None)
+}
+
+/// [`scan_dir`], adding Merkle roots over `chunk_size`-byte chunks to files larger than one chunk (a root
+/// over a single chunk would only repeat the sha256).
+pub fn scan_dir_chunked(
+    root: &Path,
+    exclude: &[String],
+    chunk_size: Option<u32>,
+) -> Result<Vec<LocalFile>> {
     let meta =
         std::fs::metadata(root).with_context(|| format!("cannot read {}", root.display()))?;
     if !meta.is_dir() {
@@ -73,11 +155,18 @@ pub fn scan_dir(root: &Path, exclude: &[String]) -> Result<Vec<LocalFile>> {
     collect(root, root, exclude, &mut paths)?;
     let mut files = Vec::with_capacity(paths.len());
     for (rel, full) in paths {
-        let (sha256, size) = hash_file(&full)?;
+        let len = std::fs::metadata(&full)
+            .with_context(|| format!("cannot stat {}", full.display()))?
+            .len();
+        let chunks = chunk_size.filter(|c| len > u64::from(*c));
+        let (sha256, size, root) = hash_file_chunked(&full, chunks)?;
         files.push(LocalFile {
             path: rel,
             sha256,
             size,
+            merkle: chunks
+                .zip(root)
+                .map(|(chunk_size, root)| LocalMerkle { chunk_size, root }),
         });
     }
     files.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
@@ -178,6 +267,7 @@ mod tests {
             path: "config.json".into(),
             sha256: [0; 32],
             size: 12,
+            merkle: None,
         }];
         let expected = format!(
             "nexus-model-manifest/v1\nconfig.json\n{}\n12\n",
@@ -199,6 +289,38 @@ mod tests {
         let (sha, size) = hash_file(&dir.path().join("weights.bin")).unwrap();
         assert_eq!(size, data.len() as u64);
         assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(&data)));
+    }
+
+    #[test]
+    fn the_streamed_merkle_root_is_the_tree_over_the_whole_files_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        // Chunks of 1 KiB straddle the 1 MiB read blocks unevenly: 2 MiB + 1500 bytes.
+        let data: Vec<u8> = (0..(2 << 20) + 1500).map(|i| (i % 253) as u8).collect();
+        write(dir.path(), "w.bin", &data);
+        let (sha, size, root) = hash_file_chunked(&dir.path().join("w.bin"), Some(1024)).unwrap();
+        assert_eq!(size, data.len() as u64);
+        assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(&data)));
+        assert_eq!(root, Some(merkle::root(&merkle::leaves_of(&data, 1024))));
+        write(dir.path(), "empty", b"");
+        let (_, _, root) = hash_file_chunked(&dir.path().join("empty"), Some(1024)).unwrap();
+        assert_eq!(root, Some(merkle::root(&[])));
+    }
+
+    #[test]
+    fn roots_are_added_only_to_files_larger_than_one_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "small.json", &[1u8; 1024]);
+        write(dir.path(), "big.bin", &[2u8; 1025]);
+        let files = scan_dir_chunked(dir.path(), &[], Some(1024)).unwrap();
+        assert_eq!(files[0].path, "big.bin");
+        assert_eq!(
+            files[0].merkle,
+            Some(LocalMerkle {
+                chunk_size: 1024,
+                root: merkle::root(&merkle::leaves_of(&[2u8; 1025], 1024))
+            })
+        );
+        assert_eq!(files[1].merkle, None);
     }
 
     #[test]
@@ -251,14 +373,23 @@ mod tests {
 
     #[test]
     fn manifest_entries_serialize_as_publish_version_takes_them() {
-        let f = LocalFile {
+        let mut f = LocalFile {
             path: "a.bin".into(),
             sha256: [0xab; 32],
             size: 438_000_000,
+            merkle: None,
         };
         assert_eq!(
             serde_json::to_value(&f).unwrap(),
             serde_json::json!({"path": "a.bin", "sha256": "ab".repeat(32), "size": "438000000"})
+        );
+        f.merkle = Some(LocalMerkle {
+            chunk_size: 1 << 22,
+            root: [0xcd; 32],
+        });
+        assert_eq!(
+            serde_json::to_value(&f).unwrap()["merkle"],
+            serde_json::json!({"chunk_size": 4194304, "root": "cd".repeat(32)})
         );
     }
 }

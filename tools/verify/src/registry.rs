@@ -56,6 +56,15 @@ pub struct ChainFile {
     pub sha256: String,
     #[serde(with = "u64_string")]
     pub size: u64,
+    /// The file's chunked Merkle root, when its publisher gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merkle: Option<ChainMerkle>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ChainMerkle {
+    pub chunk_size: u32,
+    pub root: String,
 }
 
 /// A version as `get_version` shows it.

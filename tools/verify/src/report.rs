@@ -216,6 +216,9 @@ impl DirReport {
             for p in &c.extra {
                 let _ = writeln!(out, "  extra (not in the manifest): {p}");
             }
+            if !c.merkle_ok.is_empty() {
+                let _ = writeln!(out, "  Merkle roots match: {}", c.merkle_ok.join(", "));
+            }
         } else if self.versions.is_empty() {
             let _ = writeln!(
                 out,

@@ -115,6 +115,11 @@ pub struct Comparison {
     pub modified: Vec<Modified>,
     /// Here, not in the manifest.
     pub extra: Vec<String>,
+    /// Matching files whose published Merkle root was recomputed here and agrees.
+    pub merkle_ok: Vec<String>,
+    /// Matching files whose published Merkle root does not match their content: the content is the
+    /// version's, but chunk-by-chunk checks against that root will fail (the publisher's error).
+    pub merkle_wrong: Vec<String>,
 }
 
 impl Comparison {
@@ -249,6 +254,7 @@ mod tests {
             path: path.into(),
             sha256: hex::encode([byte; 32]),
             size,
+            merkle: None,
         }
     }
 
@@ -257,6 +263,7 @@ mod tests {
             path: path.into(),
             sha256: [byte; 32],
             size,
+            merkle: None,
         }
     }
 

@@ -101,7 +101,12 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     write(dir, "config.json", br#"{"labels":["neg","pos"]}"#);
     write(dir, "tokenizer/vocab.txt", b"[PAD]\n[UNK]\ngood\nbad\n");
     write(dir, ".git/HEAD", b"ref: refs/heads/main\n");
-    let manifest = verify(&worker, &registry, &["manifest", path(dir)]);
+    // 64 KiB chunks: the 300 000-byte weights get a Merkle root, the small files do not.
+    let manifest = verify(
+        &worker,
+        &registry,
+        &["manifest", path(dir), "--chunk-size", "65536"],
+    );
     assert_eq!(manifest.code, 0, "{}", manifest.stderr);
     let manifest = manifest.json();
     assert_eq!(
@@ -114,6 +119,8 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         ["config.json", "model.safetensors", "tokenizer/vocab.txt"],
         ".git is not part of the manifest"
     );
+    assert_eq!(manifest["files"][1]["merkle"]["chunk_size"], 65536);
+    assert_eq!(manifest["files"][0].get("merkle"), None);
     // The registry computes the same digest for the same files.
     assert_eq!(
         view(
@@ -139,6 +146,7 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     )
     .await;
     assert_eq!(version["manifest_digest"], manifest["manifest_digest"]);
+    assert_eq!(version["files"], manifest["files"], "roots included");
     call(
         &auditor,
         &registry,
@@ -198,7 +206,8 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("  3 of 3 files match\n"),
+        run.stdout
+            .contains("  3 of 3 files match\n  extra (not in the manifest): README.md\n  Merkle roots match: model.safetensors\n"),
         "{}",
         run.stdout
     );
@@ -328,6 +337,36 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     assert_eq!(run.code, 1);
     assert!(
         run.stdout.ends_with("MISMATCH: 2 files\n"),
+        "{}",
+        run.stdout
+    );
+
+    // A version whose publisher got a Merkle root wrong: the file is still that version's (verified), and the
+    // report says chunk-by-chunk checks against that root will fail.
+    let mut wrong_root = manifest["files"].clone();
+    wrong_root[1]["merkle"]["root"] = json!("00".repeat(32));
+    call(
+        &acme,
+        &registry,
+        "publish_version",
+        json!({ "model_id": MODEL, "version": "1.2.0", "files": wrong_root, "commercial_use": true }),
+    )
+    .await;
+    let run = verify(
+        &worker,
+        &registry,
+        &[
+            "file",
+            path(&weights_path),
+            "--expect",
+            "acme/sentiment@1.2.0",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "  warning: acme/sentiment@1.2.0 publishes a Merkle root for model.safetensors that does not match its content: chunk-by-chunk checks of that file will fail\n"
+        ),
         "{}",
         run.stdout
     );

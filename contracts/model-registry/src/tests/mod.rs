@@ -57,6 +57,7 @@ pub fn file(path: &str, byte: u8, size: u64) -> FileInput {
         path: path.to_string(),
         sha256: hash(byte),
         size: U64(size),
+        merkle: None,
     }
 }
 

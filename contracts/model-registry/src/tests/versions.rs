@@ -574,3 +574,86 @@ fn storage_footprint_of_realistic_writes() {
         "a 12-file publish stays under 2.5 Tgas of host gas"
     );
 }
+
+#[test]
+fn merkle_roots_are_kept_per_file_and_shown_only_where_given() {
+    let mut chain = Chain::new();
+    chain.must_create(ACME, "acme", "sentiment");
+    chain.must_publish(ACME, "acme/sentiment", "1.0.0", 1);
+    let mut with_roots = files(2);
+    // files[0] of the input is model.safetensors, files[1] once sorted by path.
+    with_roots[0].merkle = Some(crate::manifest::MerkleInput {
+        chunk_size: 4 << 20,
+        root: hash(0xee),
+    });
+    chain.by(ACME);
+    let before = env::storage_usage();
+    publish(&mut chain.c, "acme/sentiment", "1.1.0", with_roots)
+        .unwrap()
+        .detach();
+    let with_root_bytes = env::storage_usage() - before;
+
+    let v = chain
+        .view()
+        .get_version("acme/sentiment".into(), "1.1.0".into())
+        .unwrap();
+    let roots: Vec<_> = v.files.iter().map(|f| f.merkle.clone()).collect();
+    assert_eq!(
+        roots,
+        [
+            None,
+            Some(crate::manifest::MerkleView {
+                chunk_size: 4 << 20,
+                root: hash(0xee)
+            }),
+            None
+        ],
+        "the root stays with model.safetensors (files[1] in canonical order)"
+    );
+    // The manifest digest identifies the content alone: the same files without roots have the same digest.
+    assert_eq!(
+        v.manifest_digest,
+        chain.view().compute_manifest_digest(files(2)).unwrap()
+    );
+    // A file without a root has no `merkle` key in JSON (views of older versions read as before).
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["files"][0].get("merkle"), None);
+    assert_eq!(
+        json["files"][1]["merkle"],
+        serde_json::json!({"chunk_size": 4194304, "root": hash(0xee)})
+    );
+    let listed = chain
+        .view()
+        .list_versions("acme/sentiment".into(), None, None)
+        .unwrap();
+    assert_eq!(listed[0].files[1].merkle, None);
+    assert_eq!(listed[1], v);
+
+    // Storage: a version without roots keeps the first layout; roots cost their bytes (tag, size, root per
+    // file with one, a tag per file without).
+    let before = env::storage_usage();
+    // (files(3) repeats exactly what files(2) repeated of 1.0.0, so the hash index grows alike.)
+    chain.by(ACME);
+    let before = env::storage_usage();
+    publish(&mut chain.c, "acme/sentiment", "1.2.0", files(3))
+        .unwrap()
+        .detach();
+    let plain_bytes = env::storage_usage() - before;
+    assert_eq!(with_root_bytes - plain_bytes, 4 + 3 + 4 + 32);
+}
+
+#[test]
+fn an_invalid_merkle_root_is_refused_and_changes_nothing() {
+    let mut chain = Chain::new();
+    chain.must_create(ACME, "acme", "sentiment");
+    let mut bad = files(1);
+    bad[0].merkle = Some(crate::manifest::MerkleInput {
+        chunk_size: 1000,
+        root: hash(1),
+    });
+    chain.must_fail(
+        ACME,
+        |c| publish(c, "acme/sentiment", "1.0.0", bad.clone()).map(drop),
+        "invalid files[0].merkle.chunk_size '1000': must be a power of two from 1024 to 1073741824",
+    );
+}
