@@ -177,31 +177,40 @@ pub fn parse(files: &[FileInput]) -> Result<Manifest, RegistryError> {
     }
     validate::max_items("files", files, MAX_FILES)?;
     let mut out = Vec::with_capacity(files.len());
+    // Roots are rare: kept apart (no allocation without one) and aligned after sorting.
+    let mut roots = Vec::new();
     for (i, f) in files.iter().enumerate() {
         check_path(i, &f.path)?;
         let sha256 = validate::digest_of(|| format!("files[{i}].sha256"), &f.sha256)?;
-        let merkle = f.merkle.as_ref().map(|m| check_merkle(i, m)).transpose()?;
-        out.push((
-            ManifestFile {
-                path: f.path.clone(),
-                sha256,
-                size: f.size.0,
-            },
-            merkle,
-        ));
-    }
-    out.sort_by(|a, b| a.0.path.as_bytes().cmp(b.0.path.as_bytes()));
-    if let Some(w) = out.windows(2).find(|w| w[0].0.path == w[1].0.path) {
-        return Err(RegistryError::Duplicate {
-            field: "files.path".to_string(),
-            value: w[0].0.path.clone(),
+        if let Some(m) = &f.merkle {
+            roots.push((f.path.as_str(), check_merkle(i, m)?));
+        }
+        out.push(ManifestFile {
+            path: f.path.clone(),
+            sha256,
+            size: f.size.0,
         });
     }
-    let any_merkle = out.iter().any(|(_, m)| m.is_some());
-    let (files, merkle_roots): (Vec<_>, Vec<_>) = out.into_iter().unzip();
+    out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    if let Some(w) = out.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(RegistryError::Duplicate {
+            field: "files.path".to_string(),
+            value: w[0].path.clone(),
+        });
+    }
+    let mut merkle_roots = Vec::new();
+    if !roots.is_empty() {
+        merkle_roots.resize(out.len(), None);
+        for (path, root) in roots {
+            // Paths are unique and every root's path is in `out`.
+            if let Ok(at) = out.binary_search_by(|f| f.path.as_bytes().cmp(path.as_bytes())) {
+                merkle_roots[at] = Some(root);
+            }
+        }
+    }
     Ok(Manifest {
-        files,
-        merkle_roots: if any_merkle { merkle_roots } else { Vec::new() },
+        files: out,
+        merkle_roots,
     })
 }
 

@@ -364,6 +364,23 @@ pub async fn run() -> Result<()> {
         r,
         &acme,
         &registry,
+        "publish_version",
+        "12 files, 2 URIs, card digest; Merkle roots (4 MiB chunks) on the 4 weight shards",
+        {
+            let mut a = publish_args("1.1.1", "v111", vec![]);
+            for f in a["files"].as_array_mut().expect("files") {
+                if f["path"].as_str().is_some_and(|p| p.ends_with(".safetensors")) {
+                    f["merkle"] = json!({ "chunk_size": 4 << 20, "root": sha256_hex(f["sha256"].to_string().as_bytes()) });
+                }
+            }
+            a
+        },
+    )
+    .await?;
+    b.write(
+        r,
+        &acme,
+        &registry,
         "set_alias",
         "new alias",
         json!({ "model_id": M, "alias": "production", "version": "1.0.0" }),
