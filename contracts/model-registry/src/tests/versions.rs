@@ -629,9 +629,8 @@ fn merkle_roots_are_kept_per_file_and_shown_only_where_given() {
     assert_eq!(listed[0].files[1].merkle, None);
     assert_eq!(listed[1], v);
 
-    // Storage: a version without roots keeps the first layout; roots cost their bytes (tag, size, root per
-    // file with one, a tag per file without).
-    let before = env::storage_usage();
+    // Storage: a version without roots keeps the first layout; roots cost their bytes (the list's length,
+    // a tag per file, chunk size and root per file with one).
     // (files(3) repeats exactly what files(2) repeated of 1.0.0, so the hash index grows alike.)
     chain.by(ACME);
     let before = env::storage_usage();
