@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Client acceptance tests: near-api-js (the version pinned in sandbox/tests/clients/package-lock.json)
-# against the local node, through its public JSON-RPC like a dApp (SANDBOX.md §4, items 13 and 17).
+# against the local node, through its public JSON-RPC like a dApp (SANDBOX.md §4, items 13 and 17), and
+# the dApp registry client (clients/js) verifying files against a model registry on that node.
 #
 # Builds nothing. Needs, already built (scripts/build.sh):
 #   * the node, target/debug/nexus-sandbox, or the binary NEAR_SANDBOX_BIN_PATH names (an official
 #     near-sandbox binary works too);
-#   * the contracts in target/near/ (the tests deploy status-message).
+#   * the contracts in target/near/ (the tests deploy status-message and model-registry).
 # Needs Node.js >= 20.19.0 (what near-api-js 7.2's @noble/curves 2 requires) and npm. Installs the
 # locked client with `npm ci` into sandbox/tests/clients/node_modules, then runs `node --test`; fails
 # on any failing test.
@@ -15,11 +16,12 @@ source "$(dirname "$0")/lib.sh"
 CLIENTS="$ROOT/sandbox/tests/clients"
 BIN="${NEAR_SANDBOX_BIN_PATH:-target/debug/nexus-sandbox}"
 [[ "$BIN" == /* ]] || BIN="$ROOT/$BIN"
-WASM="$ROOT/target/near/status-message/status_message.wasm"
 
 fail() { printf 'client-tests: %s\n' "$*" >&2; exit 1; }
 [[ -x "$BIN" ]] || fail "node binary $BIN is missing or not executable: run scripts/build.sh first (or set NEAR_SANDBOX_BIN_PATH)"
-[[ -f "$WASM" ]] || fail "$WASM is missing: run scripts/build.sh first"
+for WASM in status-message/status_message.wasm model-registry/model_registry.wasm; do
+  [[ -f "$ROOT/target/near/$WASM" ]] || fail "target/near/$WASM is missing: run scripts/build.sh first"
+done
 command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are required (Node.js >= 20.19.0)"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
   || fail "Node.js >= 20.19.0 is required (near-api-js 7), found $(node --version)"
