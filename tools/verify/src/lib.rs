@@ -29,7 +29,7 @@ use registry::{Place, Registry};
 use report::{DirReport, ExpectedVersion, FileReport, FilesReport, VersionAttestations};
 use verdict::{Comparison, Verdict};
 
-/// Attestations are read for at most this many versions per report.
+/// Attestations (and Merkle roots, for a directory) are read for at most this many versions per report.
 const MAX_ATTESTED_VERSIONS: usize = 10;
 
 /// Runs a parsed command line, writing the report to `out`. `Ok` carries the verdict (exit status 0 or 1);
@@ -230,6 +230,18 @@ async fn check_dir(
         }
     } else {
         (report.warnings, report.attestations) = vouching(registry, &report.versions).await?;
+        // The content is exactly these versions'; their published Merkle roots may still be wrong.
+        for p in report.versions.iter().take(MAX_ATTESTED_VERSIONS) {
+            let version_id = format!("{}@{}", p.model_id, p.version);
+            let Some(v) = registry.version(&version_id).await? else {
+                continue;
+            };
+            for f in &v.files {
+                if merkle_agrees(&dir.join(&f.path), f)? == Some(false) {
+                    report.warnings.push(merkle_warning(&version_id, &f.path));
+                }
+            }
+        }
     }
     Ok(report)
 }

@@ -352,6 +352,7 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         json!({ "model_id": MODEL, "version": "1.2.0", "files": wrong_root, "commercial_use": true }),
     )
     .await;
+    let wrong_root_warning = "  warning: acme/sentiment@1.2.0 publishes a Merkle root for model.safetensors that does not match its content: chunk-by-chunk checks of that file will fail\n";
     let run = verify(
         &worker,
         &registry,
@@ -363,13 +364,18 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains(wrong_root_warning), "{}", run.stdout);
+    // Found by its manifest digest (1.0.0, revoked, and 1.2.0 publish exactly this content), the
+    // directory gets the same warning.
+    let run = verify(&worker, &registry, &["dir", path(dir)]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
-        run.stdout.contains(
-            "  warning: acme/sentiment@1.2.0 publishes a Merkle root for model.safetensors that does not match its content: chunk-by-chunk checks of that file will fail\n"
-        ),
+        run.stdout
+            .contains("this is exactly:\n    acme/sentiment@1.0.0  published, REVOKED (security_vulnerability): pickle payload\n    acme/sentiment@1.2.0  published, active\n"),
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains(wrong_root_warning), "{}", run.stdout);
 
     // Checks that cannot be made exit 2 with the reason.
     let run = verify(
