@@ -68,6 +68,24 @@ pub async fn must_deploy(worker: &Worker<Sandbox>, name: &str) -> Contract {
         .unwrap_or_else(|e| panic!("deploying {name}: {e:?}"))
 }
 
+/// Deploys `name` to a fresh dev account and initializes it with `new(args(&contract))` (the arguments
+/// often name the contract itself, e.g. as its owner).
+pub async fn must_deploy_new(
+    worker: &Worker<Sandbox>,
+    name: &str,
+    args: impl FnOnce(&Contract) -> serde_json::Value,
+) -> Contract {
+    let contract = must_deploy(worker, name).await;
+    let outcome = contract
+        .call("new")
+        .args_json(args(&contract))
+        .transact()
+        .await
+        .unwrap_or_else(|e| panic!("initializing {name}: {e:?}"));
+    must_succeed(&outcome);
+    contract
+}
+
 /// A fresh dev account with 100 NEAR.
 pub async fn must_account(worker: &Worker<Sandbox>) -> Account {
     worker

@@ -7,7 +7,7 @@ use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{AccessKeyPermission, Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
 use sandbox_tests::{
-    GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_fail,
+    GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_deploy_new, must_fail,
     must_have_paid_only_gas, must_panic_with, must_succeed, res_wasm, sandbox, view, wasm,
 };
 use serde_json::{Value, json};
@@ -34,22 +34,9 @@ struct World {
 async fn world() -> anyhow::Result<World> {
     let worker = sandbox().await?;
     let user = must_account(&worker).await;
-    let vault = must_deploy(&worker, "agent-vault").await;
-    must_succeed(
-        &vault
-            .call("new")
-            .args_json(json!({ "owner_id": user.id() }))
-            .transact()
-            .await?,
-    );
-    let registry = must_deploy(&worker, "model-registry").await;
-    must_succeed(
-        &registry
-            .call("new")
-            .args_json(json!({ "owner_id": registry.id() }))
-            .transact()
-            .await?,
-    );
+    let vault = must_deploy_new(&worker, "agent-vault", |_| json!({ "owner_id": user.id() })).await;
+    let registry =
+        must_deploy_new(&worker, "model-registry", |c| json!({ "owner_id": c.id() })).await;
     let app = must_deploy(&worker, "status-message").await;
     must_succeed(&app.call("new").transact().await?);
     let bot = must_account(&worker).await;
@@ -1384,14 +1371,8 @@ async fn revoked_model_binding_stops_the_agent() -> anyhow::Result<()> {
 async fn factory_creates_a_vault_owned_by_the_caller_and_refunds_a_taken_name() -> anyhow::Result<()>
 {
     let worker = sandbox().await?;
-    let factory = must_deploy(&worker, "vault-factory").await;
-    must_succeed(
-        &factory
-            .call("new")
-            .args_json(json!({ "owner_id": factory.id() }))
-            .transact()
-            .await?,
-    );
+    let factory =
+        must_deploy_new(&worker, "vault-factory", |c| json!({ "owner_id": c.id() })).await;
     must_succeed(
         &factory
             .call("set_vault_code")
@@ -1455,14 +1436,8 @@ async fn upgrade_from_the_first_release_keeps_every_grant_and_action() -> anyhow
             .transact()
             .await?,
     );
-    let registry = must_deploy(&worker, "model-registry").await;
-    must_succeed(
-        &registry
-            .call("new")
-            .args_json(json!({ "owner_id": registry.id() }))
-            .transact()
-            .await?,
-    );
+    let registry =
+        must_deploy_new(&worker, "model-registry", |c| json!({ "owner_id": c.id() })).await;
     let app = must_deploy(&worker, "status-message").await;
     must_succeed(&app.call("new").transact().await?);
     let bot = must_account(&worker).await;

@@ -7,7 +7,7 @@ use std::process::Command;
 use near_workspaces::network::Sandbox;
 use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
-use sandbox_tests::{must_account, must_deploy, must_succeed, sandbox, view};
+use sandbox_tests::{must_account, must_deploy_new, must_succeed, sandbox, view};
 use serde_json::{Value, json};
 
 const MODEL: &str = "acme/sentiment";
@@ -75,14 +75,8 @@ fn path(p: &Path) -> &str {
 async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_reported()
 -> anyhow::Result<()> {
     let worker = sandbox().await?;
-    let registry = must_deploy(&worker, "model-registry").await;
-    must_succeed(
-        &registry
-            .call("new")
-            .args_json(json!({ "owner_id": registry.id() }))
-            .transact()
-            .await?,
-    );
+    let registry =
+        must_deploy_new(&worker, "model-registry", |c| json!({ "owner_id": c.id() })).await;
     let acme = must_account(&worker).await;
     let auditor = must_account(&worker).await;
     call(
