@@ -18,3 +18,7 @@ deploy() { # <sub-account prefix> <contract name> <init json>
 }
 
 deploy registry model-registry "{\"owner_id\":\"$PARENT\"}"
+
+echo
+echo "Deployed: registry.$PARENT. Verify model files against it (scripts/build.sh builds the tool):"
+echo "  target/debug/nexus-verify --network testnet --registry registry.$PARENT dir <model-dir> --expect <namespace/name@version>"
