@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# near-cli-rs against the running local network (SANDBOX.md §4 item 17, and the command shapes of
-# scripts/deploy-testnet.sh): view-account-summary, call-function as-read-only and as-transaction, tokens
-# send-near, transaction view-status, create-account + contract deploy with an init call.
+# near-cli-rs against the running local network (SANDBOX.md §4 item 17): view-account-summary,
+# call-function as-read-only and as-transaction, tokens send-near, transaction view-status, create-account +
+# contract deploy with an init call; then scripts/deploy-testnet.sh itself, pointed at the local network,
+# and the wiring it leaves (registry → lineage, lineage → registry, the factory's vault code).
 #   scripts/localnet.sh && scripts/cli-smoke.sh
 # Needs near-cli-rs on PATH (`cargo install near-cli-rs --locked --no-default-features`; the default
 # features add Ledger support, which needs libudev). Uses a throw-away near-cli config (XDG_CONFIG_HOME), so
@@ -59,5 +60,20 @@ expect "Contract code has been successfully deployed" contract deploy "$ACCOUNT"
   use-file target/near/model-registry/model_registry.wasm with-init-call new json-args '{"owner_id":"test.near"}' \
   prepaid-gas '30 Tgas' attached-deposit '0 NEAR' network-config local sign-with-legacy-keychain send
 expect '"owner_id": "test.near"' contract call-function as-read-only "$ACCOUNT" get_config json-args '{}' \
+  network-config local now
+
+step "scripts/deploy-testnet.sh, run against the local network under a fresh parent account"
+PARENT="deploy$(date +%s).test.near"
+expect "has been successfully created" account create-account fund-myself "$PARENT" '40 NEAR' \
+  autogenerate-new-keypair save-to-legacy-keychain sign-as test.near "${SIGN[@]}"
+NEXUS_NEAR_NETWORK=local NEXUS_NEAR_SIGN_PARENT=sign-with-legacy-keychain \
+  NEXUS_NEAR_SAVE_KEY=save-to-legacy-keychain NEXUS_NEAR_SIGN_NEW=sign-with-legacy-keychain \
+  "$ROOT/scripts/deploy-testnet.sh" "$PARENT" </dev/null
+expect "\"lineage_contract\": \"lineage.$PARENT\"" contract call-function as-read-only "registry.$PARENT" \
+  get_config json-args '{}' network-config local now
+expect "registry.$PARENT" contract call-function as-read-only "lineage.$PARENT" get_registry json-args '{}' \
+  network-config local now
+VAULT_HASH="$(sha256sum target/near/agent-vault/agent_vault.wasm | cut -d' ' -f1)"
+expect "$VAULT_HASH" contract call-function as-read-only "vaults.$PARENT" vault_code_hash json-args '{}' \
   network-config local now
 echo "near-cli-rs: all checks passed"
