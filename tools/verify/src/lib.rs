@@ -29,6 +29,9 @@ use registry::{Place, Registry};
 use report::{DirReport, ExpectedVersion, FileReport, FilesReport, VersionAttestations};
 use verdict::{Comparison, Verdict};
 
+/// A directory that is no published version has at most this many of its files looked up one by one (the
+/// registry's limit of files per version).
+const MAX_LOOKED_UP_FILES: usize = 64;
 /// Attestations (and Merkle roots, for a directory) are read for at most this many versions per report.
 const MAX_ATTESTED_VERSIONS: usize = 10;
 
@@ -172,6 +175,7 @@ async fn check_dir(
         versions: Vec::new(),
         expected: None,
         files: Vec::new(),
+        files_not_looked_up: 0,
         warnings: Vec::new(),
         attestations: Vec::new(),
     };
@@ -224,10 +228,12 @@ async fn check_dir(
     report.versions = places.into_iter().filter(|p| p.path.is_none()).collect();
     report.verdict = verdict::of_places(&report.versions);
     if report.versions.is_empty() {
-        // Not a published version as a whole: say which of its files are known, to help find out why.
-        for f in &files {
+        // Not a published version as a whole: say which of its files are known, to help find out why
+        // (for as many files as a version can list; a larger directory cannot be one version anyway).
+        for f in files.iter().take(MAX_LOOKED_UP_FILES) {
             report.files.push(file_report(registry, dir, f).await?);
         }
+        report.files_not_looked_up = files.len().saturating_sub(MAX_LOOKED_UP_FILES);
     } else {
         (report.warnings, report.attestations) = vouching(registry, &report.versions).await?;
         // The content is exactly these versions'; their published Merkle roots may still be wrong.

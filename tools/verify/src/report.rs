@@ -54,6 +54,8 @@ pub struct DirReport {
     pub expected: Option<ExpectedVersion>,
     /// File by file, when no version is exactly this directory and none was expected.
     pub files: Vec<FileReport>,
+    /// Files beyond the first 64, not looked up one by one.
+    pub files_not_looked_up: usize,
     pub warnings: Vec<String>,
     pub attestations: Vec<VersionAttestations>,
 }
@@ -231,6 +233,13 @@ impl DirReport {
                     .map(|p| format!("  e.g. {}@{}", p.model_id, p.version))
                     .unwrap_or_default();
                 let _ = writeln!(out, "    {:<9} {}{where_}", f.verdict.word(), f.file);
+            }
+            if self.files_not_looked_up > 0 {
+                let _ = writeln!(
+                    out,
+                    "    … {} more files not looked up (a version lists at most 64)",
+                    self.files_not_looked_up
+                );
             }
         } else {
             let _ = writeln!(out, "  this is exactly:");

@@ -371,6 +371,22 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     );
     assert!(run.stdout.contains(wrong_root_warning), "{}", run.stdout);
 
+    // A directory that is no version, larger than any version can be: the first 64 files are looked up.
+    let big = tempfile::tempdir()?;
+    for i in 0..66 {
+        write(
+            big.path(),
+            &format!("shard-{i:03}.bin"),
+            format!("{i}").as_bytes(),
+        );
+    }
+    let run = verify(&worker, &registry, &["--json", "dir", path(big.path())]);
+    assert_eq!(run.code, 1);
+    let report = run.json();
+    assert_eq!(report["verdict"], "unknown");
+    assert_eq!(report["files"].as_array().unwrap().len(), 64);
+    assert_eq!(report["files_not_looked_up"], 2);
+
     // Checks that cannot be made exit 2 with the reason.
     let run = verify(
         &worker,
