@@ -26,7 +26,8 @@ pub struct Cli {
     /// The network whose registry to ask.
     #[arg(long, value_enum, default_value_t = Network::Local, global = true)]
     pub network: Network,
-    /// JSON-RPC endpoint [default: the network's public RPC; local: http://127.0.0.1:3030].
+    /// JSON-RPC endpoint [default: local http://127.0.0.1:3030; testnet and mainnet: the FastNEAR RPCs
+    /// near-cli-rs uses (NEAR's rpc.*.near.org endpoints are deprecated)].
     #[arg(long, env = "NEXUS_RPC_URL", global = true)]
     pub rpc_url: Option<String>,
     /// Account of the model registry [default on the local network: registry.test.near].
@@ -100,8 +101,8 @@ impl Cli {
         match (&self.rpc_url, self.network) {
             (Some(url), _) => url.clone(),
             (None, Network::Local) => "http://127.0.0.1:3030".into(),
-            (None, Network::Testnet) => "https://rpc.testnet.near.org".into(),
-            (None, Network::Mainnet) => "https://rpc.mainnet.near.org".into(),
+            (None, Network::Testnet) => "https://test.rpc.fastnear.com".into(),
+            (None, Network::Mainnet) => "https://rpc.mainnet.fastnear.com".into(),
         }
     }
 
@@ -137,7 +138,7 @@ mod tests {
     #[test]
     fn public_networks_need_the_registry_account() {
         let cli = parse(&["--network", "testnet", "file", "model.bin"]);
-        assert_eq!(cli.rpc_url(), "https://rpc.testnet.near.org");
+        assert_eq!(cli.rpc_url(), "https://test.rpc.fastnear.com");
         let err = cli.registry().unwrap_err().to_string();
         assert!(
             err.contains("--registry (or NEXUS_REGISTRY) is required on testnet"),
@@ -151,7 +152,7 @@ mod tests {
             "--registry",
             "registry.nexus.near",
         ]);
-        assert_eq!(cli.rpc_url(), "https://rpc.mainnet.near.org");
+        assert_eq!(cli.rpc_url(), "https://rpc.mainnet.fastnear.com");
         assert_eq!(cli.registry().unwrap(), "registry.nexus.near");
     }
 
