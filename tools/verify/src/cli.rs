@@ -79,6 +79,15 @@ pub enum Command {
         #[arg(long, value_name = "BYTES", value_parser = chunk_size)]
         chunk_size: Option<u32>,
     },
+    /// Print a file's chunk list: the leaf hashes of its chunks and their Merkle root. Offline. Published
+    /// next to the file, it lets a downloader check the list once against the root on chain, then every
+    /// chunk as it arrives.
+    Chunks {
+        file: PathBuf,
+        /// Bytes per chunk (a power of two from 1024 to 1073741824), as in the published root.
+        #[arg(long, value_name = "BYTES", value_parser = chunk_size)]
+        chunk_size: u32,
+    },
 }
 
 /// The registry's rule for chunk sizes (`MIN_CHUNK_SIZE`..=`MAX_CHUNK_SIZE`, powers of two).

@@ -4,7 +4,9 @@
 //!   version's publication and status, and the attestations of the versions that vouch for it;
 //! - `dir`: a model directory's manifest digest (computed as the registry does, [`local`]) → the versions
 //!   that are exactly this content; or, with `--expect`, a file-by-file comparison with that version;
-//! - `manifest`: the directory's manifest and digest, offline — what a publisher passes to `publish_version`.
+//! - `manifest`: the directory's manifest and digest, offline — what a publisher passes to `publish_version`;
+//! - `chunks`: a file's chunk list (leaf hashes and Merkle root), offline — what a publisher puts next to a
+//!   large file so downloaders can check each chunk against the root on chain.
 //!
 //! The decision rules are in [`verdict`]; only a verified answer exits 0.
 
@@ -53,6 +55,14 @@ pub async fn execute(cli: &Cli, out: &mut String) -> Result<Verdict> {
         out.push('\n');
         return Ok(Verdict::Verified);
     }
+    if let Command::Chunks { file, chunk_size } = &cli.command {
+        out.push_str(&serde_json::to_string_pretty(&chunk_list(
+            file,
+            *chunk_size,
+        )?)?);
+        out.push('\n');
+        return Ok(Verdict::Verified);
+    }
     let rpc = rpc::Rpc::new(&cli.rpc_url(), cli.finality)?;
     let account = cli.registry()?;
     let registry = Registry::new(&rpc, &account);
@@ -79,8 +89,22 @@ pub async fn execute(cli: &Cli, out: &mut String) -> Result<Verdict> {
             emit(cli, out, &report, |o| report.render(o))?;
             Ok(report.verdict)
         }
-        Command::Manifest { .. } => unreachable!("handled above"),
+        Command::Manifest { .. } | Command::Chunks { .. } => unreachable!("handled above"),
     }
+}
+
+/// `{path, size, chunk_size, root, leaves}` of one file (hex digests, size as a decimal string).
+pub fn chunk_list(file: &Path, chunk_size: u32) -> Result<serde_json::Value> {
+    let (sha256, size, leaves) = local::hash_file_leaves(file, Some(chunk_size))?;
+    let leaves = leaves.unwrap_or_default();
+    Ok(json!({
+        "path": file.display().to_string(),
+        "sha256": hex::encode(sha256),
+        "size": size.to_string(),
+        "chunk_size": chunk_size,
+        "root": hex::encode(merkle::root(&leaves)),
+        "leaves": leaves.iter().map(hex::encode).collect::<Vec<_>>(),
+    }))
 }
 
 fn emit<T: Serialize>(
@@ -320,4 +344,44 @@ async fn vouching(
         }
     }
     Ok((warnings, attestations))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chunk_list_checks_against_its_root_and_proves_every_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..5000u32).map(|i| (i % 199) as u8).collect();
+        let file = dir.path().join("w.bin");
+        std::fs::write(&file, &data).unwrap();
+        let list = chunk_list(&file, 1024).unwrap();
+        assert_eq!(list["size"], "5000");
+        assert_eq!(list["chunk_size"], 1024);
+        let leaves: Vec<merkle::Hash> = list["leaves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                hex::decode(h.as_str().unwrap())
+                    .unwrap()
+                    .try_into()
+                    .unwrap()
+            })
+            .collect();
+        // What a downloader does: the list matches the root, and each chunk its leaf.
+        assert_eq!(hex::encode(merkle::root(&leaves)), list["root"]);
+        assert_eq!(leaves.len(), 5);
+        for (i, chunk) in data.chunks(1024).enumerate() {
+            assert_eq!(merkle::leaf_hash(chunk), leaves[i]);
+            let proof = merkle::inclusion_proof(&leaves, i).unwrap();
+            let root = merkle::root(&leaves);
+            assert!(merkle::verify_inclusion(
+                i as u64, 5, &leaves[i], &proof, &root
+            ));
+        }
+        let (_, _, root) = local::hash_file_chunked(&file, Some(1024)).unwrap();
+        assert_eq!(hex::encode(root.unwrap()), list["root"]);
+    }
 }

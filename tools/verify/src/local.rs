@@ -64,6 +64,15 @@ pub fn hash_file_chunked(
     path: &Path,
     chunk_size: Option<u32>,
 ) -> Result<([u8; 32], u64, Option<[u8; 32]>)> {
+    let (sha256, size, leaves) = hash_file_leaves(path, chunk_size)?;
+    Ok((sha256, size, leaves.map(|l| merkle::root(&l))))
+}
+
+/// [`hash_file`], and in the same pass the leaf hashes of the file's `chunk_size`-byte chunks.
+pub fn hash_file_leaves(
+    path: &Path,
+    chunk_size: Option<u32>,
+) -> Result<([u8; 32], u64, Option<Vec<merkle::Hash>>)> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut chunks = chunk_size.map(|c| Chunker::new(u64::from(c)));
@@ -82,7 +91,7 @@ pub fn hash_file_chunked(
         }
         size += n as u64;
     }
-    Ok((hasher.finalize().into(), size, chunks.map(Chunker::root)))
+    Ok((hasher.finalize().into(), size, chunks.map(Chunker::leaves)))
 }
 
 /// Cuts a stream into fixed-size chunks across read blocks and keeps their leaf hashes.
@@ -122,11 +131,11 @@ impl Chunker {
         self.in_leaf = 0;
     }
 
-    fn root(mut self) -> merkle::Hash {
+    fn leaves(mut self) -> Vec<merkle::Hash> {
         if self.in_leaf > 0 {
             self.finish_leaf();
         }
-        merkle::root(&self.leaves)
+        self.leaves
     }
 }
 

@@ -141,6 +141,25 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     .await;
     assert_eq!(version["manifest_digest"], manifest["manifest_digest"]);
     assert_eq!(version["files"], manifest["files"], "roots included");
+    // The chunk list a publisher puts next to the weights agrees with the root on chain.
+    let chunks = verify(
+        &worker,
+        &registry,
+        &[
+            "chunks",
+            path(&dir.join("model.safetensors")),
+            "--chunk-size",
+            "65536",
+        ],
+    );
+    assert_eq!(chunks.code, 0, "{}", chunks.stderr);
+    let chunks = chunks.json();
+    assert_eq!(chunks["root"], version["files"][1]["merkle"]["root"]);
+    assert_eq!(
+        chunks["leaves"].as_array().unwrap().len(),
+        5,
+        "300 000 bytes in 64 KiB chunks"
+    );
     call(
         &auditor,
         &registry,
