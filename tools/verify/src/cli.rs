@@ -49,17 +49,18 @@ pub enum Command {
     File {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Only accept the file as part of this version (namespace/name@version).
-        #[arg(long, value_name = "MODEL@VERSION")]
+        /// Only accept the file as part of this version: namespace/name@version, or namespace/name:alias
+        /// for the version an alias (e.g. production) points to now.
+        #[arg(long, value_name = "MODEL@VERSION|MODEL:ALIAS")]
         expect: Option<String>,
     },
     /// Is this model directory a published version? By its manifest digest, or file by file against
     /// `--expect`.
     Dir {
         dir: PathBuf,
-        /// Compare with this version's manifest (namespace/name@version): reports missing, changed and extra
-        /// files.
-        #[arg(long, value_name = "MODEL@VERSION")]
+        /// Compare with this version's manifest (namespace/name@version, or namespace/name:alias for the
+        /// version an alias points to now): reports missing, changed and extra files.
+        #[arg(long, value_name = "MODEL@VERSION|MODEL:ALIAS")]
         expect: Option<String>,
         /// With --expect: files here that the manifest does not list also fail the check.
         #[arg(long, requires = "expect")]

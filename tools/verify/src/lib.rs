@@ -238,6 +238,7 @@ async fn check_dir(
             report.attestations = attestations;
         }
         report.expected = Some(ExpectedVersion {
+            requested: version_id.to_string(),
             version_id: v.version_id,
             publisher: v.publisher,
             publication: v.publication,
@@ -313,9 +314,11 @@ fn merkle_warning(version_id: &str, path: &str) -> String {
     )
 }
 
-async fn expected_version(registry: &Registry<'_>, version_id: &str) -> Result<registry::Version> {
+/// The version `--expect` names: `model@version`, or `model:alias` resolved to the version it points to now.
+async fn expected_version(registry: &Registry<'_>, expected: &str) -> Result<registry::Version> {
+    let version_id = registry.resolve(expected).await?;
     registry
-        .version(version_id)
+        .version(&version_id)
         .await?
         .with_context(|| format!("{version_id} is not in the registry"))
 }

@@ -170,6 +170,45 @@ impl<'a> Registry<'a> {
     }
 }
 
+#[derive(Deserialize)]
+struct AliasView {
+    version: Option<String>,
+}
+
+impl Registry<'_> {
+    /// `namespace/name@version` as is, or the version `namespace/name:alias` points to now.
+    pub async fn resolve(&self, expected: &str) -> Result<String> {
+        if expected.contains('@') {
+            return Ok(expected.to_string());
+        }
+        let Some((model_id, alias)) = expected
+            .split_once(':')
+            .filter(|(m, a)| m.contains('/') && !a.is_empty())
+        else {
+            bail!(
+                "invalid version {expected:?}: expected namespace/name@version or namespace/name:alias, e.g. acme/sentiment@1.4.0 or acme/sentiment:production"
+            );
+        };
+        let view: Option<AliasView> = self
+            .rpc
+            .view(
+                self.account,
+                "get_alias",
+                &json!({ "model_id": model_id, "alias": alias }),
+            )
+            .await?;
+        match view {
+            None => bail!("{model_id} has no alias {alias:?}"),
+            Some(AliasView { version: None }) => {
+                bail!("alias {alias:?} of {model_id} points to no version (it was removed)")
+            }
+            Some(AliasView {
+                version: Some(version),
+            }) => Ok(format!("{model_id}@{version}")),
+        }
+    }
+}
+
 /// `namespace/name@version` → (`namespace/name`, `version`).
 pub fn split_version_id(version_id: &str) -> Result<(&str, &str)> {
     match version_id.split_once('@') {
@@ -227,6 +266,24 @@ mod tests {
             let err = split_version_id(bad).unwrap_err().to_string();
             assert!(
                 err.contains("expected namespace/name@version"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_expected_version_is_a_version_id_or_a_model_alias() {
+        // Nothing listens here: these answers must come before any RPC call.
+        let rpc = Rpc::new("http://127.0.0.1:9", crate::rpc::Finality::Final).unwrap();
+        let registry = Registry::new(&rpc, "registry.near");
+        assert_eq!(
+            registry.resolve("acme/sentiment@1.4.0").await.unwrap(),
+            "acme/sentiment@1.4.0"
+        );
+        for bad in ["acme/sentiment", "acme:production", "acme/sentiment:"] {
+            let err = registry.resolve(bad).await.unwrap_err().to_string();
+            assert!(
+                err.contains("expected namespace/name@version or namespace/name:alias"),
                 "{bad}: {err}"
             );
         }

@@ -33,6 +33,8 @@ pub struct FileReport {
 /// The version a directory was compared with (`--expect`).
 #[derive(Clone, Debug, Serialize)]
 pub struct ExpectedVersion {
+    /// What `--expect` named (a version id, or `model:alias`).
+    pub requested: String,
     pub version_id: String,
     pub publisher: String,
     pub publication: Publication,
@@ -183,9 +185,14 @@ impl DirReport {
         );
         if let Some(e) = &self.expected {
             let c = &e.comparison;
+            let via = if e.requested == e.version_id {
+                String::new()
+            } else {
+                format!(" ({})", e.requested)
+            };
             let _ = writeln!(
                 out,
-                "  against {}: {}; publisher {}; manifest digest {}{}",
+                "  against {}{via}: {}; publisher {}; manifest digest {}{}",
                 e.version_id,
                 state(e.publication, &e.status),
                 e.publisher,

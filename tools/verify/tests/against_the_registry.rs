@@ -188,6 +188,38 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         run.stdout
     );
 
+    // Against what an alias points to now: the deployment gate "is this what production is?".
+    call(
+        &acme,
+        &registry,
+        "set_alias",
+        json!({ "model_id": MODEL, "alias": "production", "version": "1.0.0" }),
+    )
+    .await;
+    let run = verify(
+        &worker,
+        &registry,
+        &["dir", path(dir), "--expect", "acme/sentiment:production"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "  against acme/sentiment@1.0.0 (acme/sentiment:production): published, active;"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = verify(
+        &worker,
+        &registry,
+        &["dir", path(dir), "--expect", "acme/sentiment:staging"],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: acme/sentiment has no alias \"staging\"\n"
+    );
+
     // One file, as JSON: where it is published and who vouches for that version.
     let weights_path = dir.join("model.safetensors");
     let run = verify(&worker, &registry, &["--json", "file", path(&weights_path)]);
