@@ -128,6 +128,24 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * `namespace/name@version` as is, or the version `namespace/name:alias` points to now (e.g.
+   * `acme/sentiment:production`).
+   */
+  async resolve(expected) {
+    if (expected.includes('@')) return expected;
+    const colon = expected.indexOf(':');
+    const modelId = expected.slice(0, colon);
+    const alias = expected.slice(colon + 1);
+    if (colon < 0 || !modelId.includes('/') || !alias) {
+      throw new Error(`invalid version ${JSON.stringify(expected)}: expected namespace/name@version or namespace/name:alias`);
+    }
+    const view = await this.view('get_alias', { model_id: modelId, alias });
+    if (!view) throw new Error(`${modelId} has no alias ${JSON.stringify(alias)}`);
+    if (!view.version) throw new Error(`alias ${JSON.stringify(alias)} of ${modelId} points to no version (it was removed)`);
+    return `${modelId}@${view.version}`;
+  }
+
   /** A version as `get_version` shows it, or null. */
   getVersion(versionId) {
     const { modelId, version } = splitVersionId(versionId);
@@ -148,10 +166,12 @@ export class RegistryClient {
   }
 
   /**
-   * A set of files (`{path: data}`, e.g. from a folder the user dropped) against one version's manifest:
+   * A set of files (`{path: data}`, e.g. from a folder the user dropped) against one version's manifest
+   * (`model@version`, or `model:alias` for the version an alias points to now):
    * `{verdict, version, matching, missing, modified, extra, warnings}`; with `exact`, extra files fail too.
    */
-  async verifyAgainst(versionId, filesByPath, { exact = false } = {}) {
+  async verifyAgainst(expected, filesByPath, { exact = false } = {}) {
+    const versionId = await this.resolve(expected);
     const version = await this.getVersion(versionId);
     if (!version) throw new Error(`${versionId} is not in the registry`);
     const local = new Map();

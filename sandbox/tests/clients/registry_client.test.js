@@ -120,6 +120,14 @@ describe('registry client (clients/js) with near-api-js against a model registry
     assert.equal((await client.verifyAgainst(`${MODEL}@1.0.0`, extraOnly)).verdict, 'verified');
     assert.equal((await client.verifyAgainst(`${MODEL}@1.0.0`, extraOnly, { exact: true })).verdict, 'mismatch');
     await assert.rejects(client.verifyAgainst(`${MODEL}@9.0.0`, folder), /acme\/sentiment@9.0.0 is not in the registry/);
+
+    // Against what an alias points to now.
+    await call(acme, 'set_alias', { model_id: MODEL, alias: 'production', version: '1.0.0' });
+    const production = await client.verifyAgainst(`${MODEL}:production`, folder);
+    assert.equal(production.verdict, 'verified');
+    assert.equal(production.version.version_id, `${MODEL}@1.0.0`);
+    await assert.rejects(client.verifyAgainst(`${MODEL}:staging`, folder), /acme\/sentiment has no alias "staging"/);
+    await assert.rejects(client.verifyAgainst('acme', folder), /expected namespace\/name@version or namespace\/name:alias/);
   });
 
   it('reports deprecation as a warning and revocation as revoked', async () => {
