@@ -27,7 +27,7 @@ use serde_json::json;
 
 use cli::{Cli, Command};
 use local::LocalFile;
-use registry::{Place, Registry};
+use registry::{ChainFile, Place, Registry};
 use report::{DirReport, ExpectedVersion, FileReport, FilesReport, VersionAttestations};
 use verdict::{Comparison, Verdict};
 
@@ -133,29 +133,22 @@ async fn check_file(
     let (places, truncated, wrong_size) = match expect {
         Some(version_id) => {
             let v = expected_version(registry, version_id).await?;
-            for f in v
+            let (same, other): (Vec<_>, Vec<_>) = v
                 .files
                 .iter()
-                .filter(|f| f.sha256.eq_ignore_ascii_case(&sha256) && f.size == size)
-            {
+                .filter(|f| f.sha256.eq_ignore_ascii_case(&sha256))
+                .partition(|f| f.size == size);
+            for f in &same {
                 if merkle_agrees(path, f)? == Some(false) {
                     merkle_warnings.push(merkle_warning(&v.version_id, &f.path));
                 }
             }
-            let (places, wrong_size) = v
-                .files
-                .iter()
-                .filter(|f| f.sha256.eq_ignore_ascii_case(&sha256))
-                .map(|f| Place {
-                    model_id: v.model_id.clone(),
-                    version: v.version.clone(),
-                    path: Some(f.path.clone()),
-                    size: Some(f.size),
-                    publication: v.publication,
-                    status: v.status.clone(),
-                })
-                .partition(|p| p.size == Some(size));
-            (places, false, wrong_size)
+            let place = |f: &&ChainFile| v.place(Some(f));
+            (
+                same.iter().map(place).collect(),
+                false,
+                other.iter().map(place).collect(),
+            )
         }
         None => {
             let (all, truncated) = registry.places(&sha256).await?;
@@ -206,34 +199,14 @@ async fn check_dir(
     if let Some(version_id) = expect {
         let v = expected_version(registry, version_id).await?;
         let mut comparison = Comparison::new(&v.files, &files);
-        for f in v
-            .files
-            .iter()
-            .filter(|f| comparison.matching.contains(&f.path))
-        {
-            if let Some(ok) = merkle_agrees(&dir.join(&f.path), f)? {
-                let list = if ok {
-                    &mut comparison.merkle_ok
-                } else {
-                    &mut comparison.merkle_wrong
-                };
-                list.push(f.path.clone());
-            }
-        }
+        (comparison.merkle_ok, comparison.merkle_wrong) =
+            check_roots(dir, &v, |p| comparison.matching.iter().any(|m| m == p))?;
         report.verdict = verdict::of_comparison(&v, &comparison, exact);
         for path in &comparison.merkle_wrong {
             report.warnings.push(merkle_warning(&v.version_id, path));
         }
         if report.verdict != Verdict::Mismatch {
-            let place = Place {
-                model_id: v.model_id.clone(),
-                version: v.version.clone(),
-                path: None,
-                size: None,
-                publication: v.publication,
-                status: v.status.clone(),
-            };
-            let (warnings, attestations) = vouching(registry, std::slice::from_ref(&place)).await?;
+            let (warnings, attestations) = vouching(registry, &[v.place(None)]).await?;
             report.warnings.extend(warnings);
             report.attestations = attestations;
         }
@@ -267,10 +240,10 @@ async fn check_dir(
             let Some(v) = registry.version(&version_id).await? else {
                 continue;
             };
-            for f in &v.files {
-                if merkle_agrees(&dir.join(&f.path), f)? == Some(false) {
-                    report.warnings.push(merkle_warning(&version_id, &f.path));
-                }
+            // Every file matches (same manifest digest), so every published root is checked.
+            let (_, wrong) = check_roots(dir, &v, |_| true)?;
+            for path in wrong {
+                report.warnings.push(merkle_warning(&version_id, &path));
             }
         }
     }
@@ -295,9 +268,27 @@ async fn file_report(registry: &Registry<'_>, dir: &Path, f: &LocalFile) -> Resu
     })
 }
 
+/// The files of `v` (those `include` accepts) whose published Merkle root the local copy under `dir`
+/// matches, and those it does not; files without a root are in neither.
+fn check_roots(
+    dir: &Path,
+    v: &registry::Version,
+    include: impl Fn(&str) -> bool,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let (mut ok, mut wrong) = (Vec::new(), Vec::new());
+    for f in v.files.iter().filter(|f| include(&f.path)) {
+        match merkle_agrees(&dir.join(&f.path), f)? {
+            Some(true) => ok.push(f.path.clone()),
+            Some(false) => wrong.push(f.path.clone()),
+            None => {}
+        }
+    }
+    Ok((ok, wrong))
+}
+
 /// Whether the Merkle root published for `f` is the one of the local file at `path` (`None`: no root
 /// published). Reads the file again, chunked as the root says.
-fn merkle_agrees(path: &Path, f: &registry::ChainFile) -> Result<Option<bool>> {
+fn merkle_agrees(path: &Path, f: &ChainFile) -> Result<Option<bool>> {
     let Some(m) = &f.merkle else {
         return Ok(None);
     };

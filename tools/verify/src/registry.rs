@@ -82,6 +82,20 @@ pub struct Version {
     pub attestation_count: u32,
 }
 
+impl Version {
+    /// This version as a place: where `file` is in it, or the version as a whole (`None`).
+    pub fn place(&self, file: Option<&ChainFile>) -> Place {
+        Place {
+            model_id: self.model_id.clone(),
+            version: self.version.clone(),
+            path: file.map(|f| f.path.clone()),
+            size: file.map(|f| f.size),
+            publication: self.publication,
+            status: self.status.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Attestation {
     pub id: String,

@@ -23,16 +23,27 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
+
+    /// The check could not be made: exit status 2; returns the reason (stderr).
+    fn cannot_check(&self) -> &str {
+        assert_eq!(self.code, 2, "{}{}", self.stdout, self.stderr);
+        &self.stderr
+    }
 }
 
 /// Runs the binary against `registry` on the node `worker` runs.
 fn verify(worker: &Worker<Sandbox>, registry: &Contract, args: &[&str]) -> Run {
+    verify_at(worker, registry.id().as_str(), args)
+}
+
+/// Runs the binary against whatever account `registry` names.
+fn verify_at(worker: &Worker<Sandbox>, registry: &str, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_nexus-verify"))
         .args([
             "--rpc-url",
             &worker.rpc_addr(),
             "--registry",
-            registry.id().as_str(),
+            registry,
             // The node produces blocks as transactions arrive; `final` trails the head by two.
             "--finality",
             "optimistic",
@@ -214,9 +225,8 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         &registry,
         &["dir", path(dir), "--expect", "acme/sentiment:staging"],
     );
-    assert_eq!(run.code, 2);
     assert_eq!(
-        run.stderr,
+        run.cannot_check(),
         "error: acme/sentiment has no alias \"staging\"\n"
     );
 
@@ -444,9 +454,8 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         &registry,
         &["dir", path(dir), "--expect", "acme/sentiment@9.9.9"],
     );
-    assert_eq!(run.code, 2);
     assert_eq!(
-        run.stderr,
+        run.cannot_check(),
         "error: acme/sentiment@9.9.9 is not in the registry\n"
     );
     let run = verify(
@@ -454,40 +463,17 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         &registry,
         &["file", path(&dir.join("missing.bin"))],
     );
-    assert_eq!(run.code, 2);
+    let reason = run.cannot_check();
+    assert!(reason.starts_with("error: cannot open "), "{reason}");
+    let run = verify_at(&worker, "nobody.test.near", &["file", path(&weights_path)]);
+    let reason = run.cannot_check();
     assert!(
-        run.stderr.starts_with("error: cannot open "),
-        "{}",
-        run.stderr
+        reason.starts_with("error: nobody.test.near.lookup_hash: no such account: "),
+        "{reason}"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_nexus-verify"))
-        .args([
-            "--rpc-url",
-            &worker.rpc_addr(),
-            "--registry",
-            "nobody.test.near",
-        ])
-        .args(["file", path(&weights_path)])
-        .output()?;
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr)?;
-    assert!(
-        stderr.starts_with("error: nobody.test.near.lookup_hash: no such account: "),
-        "{stderr}"
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_nexus-verify"))
-        .args([
-            "--rpc-url",
-            &worker.rpc_addr(),
-            "--registry",
-            acme.id().as_str(),
-        ])
-        .args(["file", path(&weights_path)])
-        .output()?;
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr)?;
+    let run = verify_at(&worker, acme.id().as_str(), &["file", path(&weights_path)]);
     assert_eq!(
-        stderr,
+        run.cannot_check(),
         format!(
             "error: {} has no contract deployed: is it the model registry's account?\n",
             acme.id()
