@@ -361,18 +361,8 @@ fn a_second_callback_for_the_same_version_changes_nothing() {
 #[test]
 fn a_lineage_publish_needs_enough_gas() {
     let mut chain = with_lineage();
-    chain.height += 1;
-    testing_env!(
-        VMContextBuilder::new()
-            .current_account_id(acc(REGISTRY))
-            .predecessor_account_id(acc(ACME))
-            .attached_deposit(near(1))
-            .prepaid_gas(near_sdk::Gas::from_tgas(50))
-            .block_timestamp(chain.now)
-            .build()
-    );
     let err = publish_full(
-        &mut chain.c,
+        chain.call_with_gas(ACME, near(1), 50),
         "acme/sentiment",
         "2.0.0",
         None,
@@ -913,20 +903,10 @@ fn without_a_lineage_contract_an_abandoned_version_is_removed_at_once() {
 fn abandoning_needs_70_tgas_while_a_lineage_contract_is_configured() {
     let mut chain = with_lineage();
     publish_pending(&mut chain);
-    chain.height += 1001;
-    testing_env!(
-        VMContextBuilder::new()
-            .current_account_id(acc(REGISTRY))
-            .predecessor_account_id(acc(ACME))
-            .attached_deposit(yocto(1))
-            .prepaid_gas(near_sdk::Gas::from_tgas(50))
-            .block_height(chain.height)
-            .block_timestamp(chain.now)
-            .build()
-    );
+    chain.height += 1000;
     let before = chain.fingerprint();
     let Err(err) = chain
-        .c
+        .call_with_gas(ACME, yocto(1), 50)
         .abandon_pending_version("acme/sentiment".into(), "2.0.0".into())
     else {
         panic!("accepted with 50 TGas");

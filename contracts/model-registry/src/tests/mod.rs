@@ -114,6 +114,20 @@ impl Chain {
         &mut self.c
     }
 
+    /// `call` with only `tgas` of prepaid gas.
+    pub fn call_with_gas(
+        &mut self,
+        caller: &str,
+        deposit: NearToken,
+        tgas: u64,
+    ) -> &mut VersionedContract {
+        self.height += 1;
+        let mut context = Self::context(caller, deposit, self.now, self.height, &[]);
+        context.prepaid_gas = near_sdk::Gas::from_tgas(tgas);
+        testing_env!(context);
+        &mut self.c
+    }
+
     /// `call` with a generous 1 NEAR deposit.
     pub fn by(&mut self, caller: &str) -> &mut VersionedContract {
         self.call(caller, near(1))
