@@ -20,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::chain::{Chain, ChainHandle, ChainParams};
 use crate::rpc::{NodeInfo, RpcState};
 use crate::runtime::Runtime;
+use crate::runtime::function_call::ContractCache;
 use crate::state::Store;
 use config::{CONFIG_FILE, NodeConfig};
 
@@ -207,10 +208,17 @@ pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result
         .first()
         .cloned()
         .context("genesis has no validator")?;
-    let runtime = Runtime::new(
+    let cache = ContractCache::in_home(home).with_context(|| {
+        format!(
+            "cannot open the compiled-contract cache in {}",
+            home.display()
+        )
+    })?;
+    let runtime = Runtime::with_cache(
         genesis.config.protocol_version,
         genesis.config.chain_id.clone(),
         (validator.account_id.clone(), validator.amount),
+        cache,
     )
     .context("cannot create the runtime")?
     .with_transaction_validity_period(genesis.config.transaction_validity_period)
@@ -396,6 +404,26 @@ mod tests {
                 .to_string()
                 .contains("mainnet")
         );
+    }
+
+    #[test]
+    fn a_loaded_node_keeps_compiled_contracts_in_its_home() {
+        // near-workspaces SIGKILLs the node and then deletes its home: anything kept outside the
+        // home (a temporary directory the node would remove on exit) would leak on every test.
+        let home = tempfile::tempdir().unwrap();
+        let args = InitArgs {
+            fast: true,
+            chain_id: None,
+            protocol_version: near_primitives::version::PROTOCOL_VERSION,
+            ignored: vec![],
+        };
+        init(home.path(), &args).unwrap();
+        let cache = home
+            .path()
+            .join(crate::runtime::function_call::CACHE_DIR_IN_HOME);
+        assert!(!cache.exists());
+        let _node = load_node(home.path(), Some("127.0.0.1:0")).unwrap();
+        assert!(cache.is_dir(), "{} was not created", cache.display());
     }
 
     #[test]

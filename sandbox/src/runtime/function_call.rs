@@ -2,6 +2,7 @@
 //! half of `actions.rs`): the contract loader, the compiled-contract cache and the conversion of
 //! VM errors into the protocol's `FunctionCallError`.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use near_primitives::errors::{
@@ -20,35 +21,57 @@ use near_vm_runner::{
 
 use near_parameters::RuntimeConfig;
 
-/// The compiled-contract cache: near-vm-runner's filesystem cache, as nearcore uses it, in a
-/// directory private to this process (removed with the runtime), with its in-memory cache of
-/// loaded modules. That memory cache matters: without it the VM deserializes the compiled module
-/// again on every call, mapping fresh executable memory each time (slower calls, and the node's
-/// resident memory grew by about 1.7 MB per call of a 300 KB contract).
+/// The compiled-contract cache: near-vm-runner's filesystem cache, as nearcore uses it, with its
+/// in-memory cache of loaded modules. That memory cache matters: without it the VM deserializes the
+/// compiled module again on every call, mapping fresh executable memory each time (slower calls, and
+/// the node's resident memory grew by about 1.7 MB per call of a 300 KB contract).
+///
+/// A node keeps it under its home's `data/`, so it goes with the home: near-workspaces kills the
+/// node (no destructor runs) and then deletes the home, and a stale cache is harmless because
+/// entries are keyed by code hash and VM config. A private temporary directory, removed on drop,
+/// serves runtimes without a home (tests).
 pub struct ContractCache {
     pub cache: FilesystemContractRuntimeCache,
-    _dir: tempfile::TempDir,
+    _temporary: Option<tempfile::TempDir>,
 }
 
 /// Loaded modules kept in memory (near-vm-runner weighs each at 16 MiB of its budget and allows
 /// four times this many entries).
 const LOADED_MODULES: usize = 64;
 
+/// Where a node keeps compiled contracts, relative to its home.
+pub const CACHE_DIR_IN_HOME: &str = "data/contract.cache";
+
 impl ContractCache {
-    pub fn new() -> std::io::Result<Self> {
+    /// The cache of the node whose home is `home`: `<home>/data/contract.cache`.
+    pub fn in_home(home: &Path) -> std::io::Result<Self> {
+        Ok(Self {
+            cache: Self::open(home, CACHE_DIR_IN_HOME)?,
+            _temporary: None,
+        })
+    }
+
+    /// A cache in a private temporary directory, removed when the cache is dropped.
+    pub fn temporary() -> std::io::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("nexus-sandbox-contracts-")
             .tempdir()?;
-        let cache = FilesystemContractRuntimeCache::with_memory_cache(
-            dir.path(),
+        Ok(Self {
+            cache: Self::open(dir.path(), "contract.cache")?,
+            _temporary: Some(dir),
+        })
+    }
+
+    fn open(base: &Path, dir: &str) -> std::io::Result<FilesystemContractRuntimeCache> {
+        FilesystemContractRuntimeCache::with_memory_cache(
+            base,
             None::<&str>,
-            "contract.cache",
+            dir,
             LOADED_MODULES,
             None,
             FilesystemContractRuntimeCache::MAX_DISK_CACHE_BYTES,
             noop_background_spawner(),
-        )?;
-        Ok(Self { cache, _dir: dir })
+        )
     }
 }
 

@@ -133,11 +133,23 @@ pub struct ApplyContext<'a> {
 }
 
 impl Runtime {
-    /// `protocol_version` in 84..=88; `RuntimeConfigStore::new(None).get_config(pv)`.
+    /// A runtime whose compiled-contract cache lives in a temporary directory (see `with_cache`).
     pub fn new(
         protocol_version: ProtocolVersion,
         chain_id: String,
         validator: (AccountId, Balance),
+    ) -> anyhow::Result<Self> {
+        let cache = ContractCache::temporary()
+            .map_err(|e| anyhow::anyhow!("creating the compiled-contract cache: {e}"))?;
+        Self::with_cache(protocol_version, chain_id, validator, cache)
+    }
+
+    /// `protocol_version` in 84..=88; `RuntimeConfigStore::new(None).get_config(pv)`.
+    pub fn with_cache(
+        protocol_version: ProtocolVersion,
+        chain_id: String,
+        validator: (AccountId, Balance),
+        cache: ContractCache,
     ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             SUPPORTED_PROTOCOL_VERSIONS.contains(&protocol_version),
@@ -152,8 +164,7 @@ impl Runtime {
             protocol_version,
             chain_id,
             validator,
-            cache: ContractCache::new()
-                .map_err(|e| anyhow::anyhow!("creating the compiled-contract cache: {e}"))?,
+            cache,
             transaction_validity_period: DEFAULT_TRANSACTION_VALIDITY_PERIOD,
             max_gas_burnt_view: None,
         })
