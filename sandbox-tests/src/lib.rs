@@ -310,10 +310,12 @@ pub async fn gas_profile(
     let tgas = |gas: u64| gas as f64 / 1e12;
     let mut out = String::new();
     for o in std::iter::once(&view.transaction_outcome).chain(&view.receipts_outcome) {
+        // A gas refund (from `system`) reports the gas of its transfer but burns no tokens.
         out += &format!(
-            "\n{} — {:.4} TGas burnt\n",
+            "\n{} — {:.4} TGas burnt, {} yoctoNEAR burnt\n",
             o.outcome.executor_id,
-            tgas(o.outcome.gas_burnt.as_gas())
+            tgas(o.outcome.gas_burnt.as_gas()),
+            o.outcome.tokens_burnt.as_yoctonear()
         );
         let mut costs: Vec<_> = o.outcome.metadata.gas_profile.clone().unwrap_or_default();
         costs.sort_by_key(|c| std::cmp::Reverse(c.gas_used.as_gas()));
