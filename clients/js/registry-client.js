@@ -62,6 +62,189 @@ export async function manifestDigest(files) {
   return sha256Hex(text);
 }
 
+// ---- Chunked Merkle roots (contracts/model-registry/src/manifest.rs) ----
+// A file may be published with `merkle: {chunk_size, root}`: the RFC 9162 tree over the file cut into
+// `chunk_size`-byte chunks (the last one shorter; no chunks for an empty file). leaf = sha256(0x00 ‖ chunk),
+// node = sha256(0x01 ‖ left ‖ right), a list of n > 1 leaves splits at the largest power of two below n, and
+// the root of no leaves is sha256(""). A downloader checks a multi-gigabyte file chunk by chunk as it
+// arrives, holding one chunk in memory, never the file.
+
+/** Bytes per chunk: a power of two from 1 KiB to 1 GiB (the registry's rule). */
+export const MIN_CHUNK_SIZE = 1024;
+export const MAX_CHUNK_SIZE = 1024 * 1024 * 1024;
+
+export function validChunkSize(n) {
+  return Number.isInteger(n) && n >= MIN_CHUNK_SIZE && n <= MAX_CHUNK_SIZE && (n & (n - 1)) === 0;
+}
+
+async function digest(bytes) {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** `sha256(0x00 ‖ chunk)`. */
+export async function leafHash(chunk) {
+  const bytes = bytesOf(chunk);
+  const buf = new Uint8Array(bytes.byteLength + 1);
+  buf.set(bytes, 1);
+  return digest(buf);
+}
+
+async function nodeHash(left, right) {
+  const buf = new Uint8Array(65);
+  buf[0] = 1;
+  buf.set(left, 1);
+  buf.set(right, 33);
+  return digest(buf);
+}
+
+function fromHex(hex, what) {
+  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new Error(`${what} must be 64 hex characters, got ${JSON.stringify(hex)}`);
+  }
+  return Uint8Array.from(hex.match(/../g), (b) => parseInt(b, 16));
+}
+
+async function rootOf(leaves) {
+  if (leaves.length === 0) return digest(new Uint8Array(0));
+  if (leaves.length === 1) return leaves[0];
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash(await rootOf(leaves.slice(0, k)), await rootOf(leaves.slice(k)));
+}
+
+/** The root (hex) over `leaves`: leaf hashes as 32-byte arrays or 64 hex characters. */
+export async function merkleRoot(leaves) {
+  return toHex(await rootOf(leaves.map((l, i) => (typeof l === 'string' ? fromHex(l, `leaves[${i}]`) : l))));
+}
+
+/**
+ * A file's chunk list, as `nexus-verify chunks` prints it (without `path`): `{sha256, size, chunk_size,
+ * root, leaves}`. `root` is what `publish_version` takes as `merkle.root`; `leaves`, published next to the
+ * file, let a downloader check every chunk as it arrives (see `ChunkVerifier`).
+ */
+export async function chunkList(data, chunkSize) {
+  if (!validChunkSize(chunkSize)) throw new Error(`chunk size ${chunkSize} must be a power of two from 1024 to 1073741824`);
+  const bytes = bytesOf(data);
+  const leaves = [];
+  for (let at = 0; at < bytes.byteLength; at += chunkSize) leaves.push(await leafHash(bytes.subarray(at, at + chunkSize)));
+  return {
+    sha256: await sha256Hex(bytes),
+    size: String(bytes.byteLength),
+    chunk_size: chunkSize,
+    root: toHex(await rootOf(leaves)),
+    leaves: leaves.map(toHex),
+  };
+}
+
+/** A chunk that is not the one published: which, and where in the file. */
+export class ChunkMismatchError extends Error {
+  constructor(index, offset, length) {
+    super(`chunk ${index} (bytes ${offset}..${offset + length}) differs from the published file`);
+    this.name = 'ChunkMismatchError';
+    this.index = index;
+    this.offset = offset;
+    this.length = length;
+  }
+}
+
+/**
+ * Checks a file against its published entry (`{size, merkle: {chunk_size, root}}`, as version views show
+ * files) while it arrives, one chunk in memory at a time.
+ *
+ * With the file's leaf list (`leaves`, e.g. from a chunk list published next to the file: untrusted, so it is
+ * checked against the root on chain first), every chunk is checked as soon as it is complete and the first bad
+ * one throws `ChunkMismatchError`, so a download from a bad mirror stops there; `checkChunk` checks chunks
+ * fetched out of order (parallel range requests). Without it, the root is computed from the chunks and
+ * compared at `finish`.
+ */
+export class ChunkVerifier {
+  static async create(entry, { leaves } = {}) {
+    const merkle = entry?.merkle;
+    if (!merkle) throw new Error(`${entry?.path ?? 'the file'} has no chunked Merkle root: verify the whole file instead`);
+    const v = new ChunkVerifier(BigInt(entry.size), merkle.chunk_size, fromHex(merkle.root, 'merkle.root'));
+    if (leaves) {
+      if (leaves.length !== v.count) {
+        throw new Error(`the leaf list has ${leaves.length} leaves; a ${entry.size}-byte file has ${v.count} chunks of ${v.chunkSize} bytes`);
+      }
+      const listed = leaves.map((l, i) => fromHex(l, `leaves[${i}]`));
+      if (toHex(await rootOf(listed)) !== merkle.root.toLowerCase()) {
+        throw new Error('the leaf list does not match the Merkle root published in the registry');
+      }
+      v.leaves = listed;
+    }
+    return v;
+  }
+
+  constructor(size, chunkSize, root) {
+    if (!validChunkSize(chunkSize)) throw new Error(`chunk size ${chunkSize} must be a power of two from 1024 to 1073741824`);
+    this.size = size;
+    this.chunkSize = chunkSize;
+    this.root = root;
+    this.count = Number((size + BigInt(chunkSize) - 1n) / BigInt(chunkSize));
+    this.leaves = null;
+    this.computed = [];
+    // Chunk being filled, after the 0x00 leaf prefix, so a full chunk is hashed without a copy.
+    this.buf = new Uint8Array(Math.min(chunkSize, Number(size)) + 1);
+    this.filled = 0;
+    this.received = 0n;
+  }
+
+  /** Byte length of chunk `index` (the last one may be shorter). */
+  chunkLength(index) {
+    const offset = BigInt(index) * BigInt(this.chunkSize);
+    const rest = this.size - offset;
+    return Number(rest < BigInt(this.chunkSize) ? rest : BigInt(this.chunkSize));
+  }
+
+  /** Whether `bytes` are chunk `index` of the published file (needs the leaf list). */
+  async checkChunk(index, bytes) {
+    if (!this.leaves) throw new Error('checking a single chunk needs the leaf list (ChunkVerifier.create(entry, {leaves}))');
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) return false;
+    const data = bytesOf(bytes);
+    if (data.byteLength !== this.chunkLength(index)) return false;
+    return toHex(await leafHash(data)) === toHex(this.leaves[index]);
+  }
+
+  /** Takes the next bytes of the file, in pieces of any size. */
+  async update(piece) {
+    const bytes = bytesOf(piece);
+    if (this.received + BigInt(bytes.byteLength) > this.size) {
+      throw new Error(`more bytes than the published ${this.size}`);
+    }
+    this.received += BigInt(bytes.byteLength);
+    let at = 0;
+    while (at < bytes.byteLength) {
+      const index = this.computed.length;
+      const want = this.chunkLength(index) - this.filled;
+      const take = Math.min(want, bytes.byteLength - at);
+      this.buf.set(bytes.subarray(at, at + take), 1 + this.filled);
+      this.filled += take;
+      at += take;
+      if (take === want) await this.close(index);
+    }
+  }
+
+  async close(index) {
+    const leaf = await digest(this.buf.subarray(0, 1 + this.filled));
+    if (this.leaves && toHex(leaf) !== toHex(this.leaves[index])) {
+      throw new ChunkMismatchError(index, index * this.chunkSize, this.filled);
+    }
+    this.computed.push(leaf);
+    this.filled = 0;
+  }
+
+  /** After the last byte: `{verdict: 'verified' | 'mismatch', reason?}`. */
+  async finish() {
+    if (this.received !== this.size) {
+      return { verdict: 'mismatch', reason: `received ${this.received} bytes, the published file has ${this.size}` };
+    }
+    const root = toHex(await rootOf(this.computed));
+    return root === toHex(this.root)
+      ? { verdict: 'verified', root }
+      : { verdict: 'mismatch', reason: `Merkle root ${root} differs from the published ${toHex(this.root)}` };
+  }
+}
+
 /** What one published version says about content found in it. */
 export function versionVerdict(publication, status) {
   if (publication !== 'published') return 'pending';
@@ -150,6 +333,20 @@ export class RegistryClient {
   getVersion(versionId) {
     const { modelId, version } = splitVersionId(versionId);
     return this.view('get_version', { model_id: modelId, version });
+  }
+
+  /**
+   * A `ChunkVerifier` for file `path` of a version (`model@version` or `model:alias`), to check a download
+   * chunk by chunk; `leaves` is the file's leaf list if the publisher provides one. Fails if the version has no
+   * such file or the file no Merkle root.
+   */
+  async chunkVerifier(expected, path, { leaves } = {}) {
+    const versionId = await this.resolve(expected);
+    const version = await this.getVersion(versionId);
+    if (!version) throw new Error(`${versionId} is not in the registry`);
+    const file = version.files.find((f) => f.path === path);
+    if (!file) throw new Error(`${versionId} has no file ${JSON.stringify(path)}`);
+    return ChunkVerifier.create(file, { leaves });
   }
 
   /**

@@ -9,10 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import { Account, JsonRpcProvider, KeyPair, actions, nearToYocto, teraToGas } from 'near-api-js';
 
 import {
+  ChunkMismatchError,
+  ChunkVerifier,
   RegistryClient,
+  chunkList,
   compareUtf8,
   fileEntry,
+  leafHash,
   manifestDigest,
+  merkleRoot,
   placesVerdict,
   sha256Hex,
 } from '../../../clients/js/registry-client.js';
@@ -145,6 +150,103 @@ describe('registry client (clients/js) with near-api-js against a model registry
     assert.equal(revoked.verdict, 'revoked');
     assert.equal(revoked.places[0].status.reason, 'pickle payload');
     assert.equal((await client.verifyAgainst(`${MODEL}@1.0.0`, folder)).verdict, 'revoked');
+  });
+
+  it('computes RFC 9162 Merkle roots: the RFC 6962 reference vectors', async () => {
+    // The eight inputs of the certificate-transparency / trillian test vectors and the roots over their first
+    // 1..=8 entries (the same vectors test nexus-verify's tree).
+    const inputs = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
+    const roots = [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
+      'aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+      '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4',
+      '76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef',
+      'ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c',
+      '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+    ];
+    const leaves = await Promise.all(inputs.map((h) => leafHash(Buffer.from(h, 'hex'))));
+    for (let n = 1; n <= 8; n++) assert.equal(await merkleRoot(leaves.slice(0, n)), roots[n - 1], `${n} leaves`);
+    assert.equal(await merkleRoot([]), await sha256Hex(''));
+  });
+
+  describe('a download checked chunk by chunk against the Merkle root on chain', () => {
+    // 5 chunks of 1 KiB, the last one short; published with its root, as `nexus-verify manifest
+    // --chunk-size 1024` would publish it.
+    const shard = new Uint8Array(4 * 1024 + 700).map((_, i) => (i * i + (i >> 10)) % 251); // no two chunks alike
+    let list;
+    const pieces = (bytes, size) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+
+    before(async () => {
+      list = await chunkList(shard, 1024);
+      assert.equal(new Set(list.leaves).size, 5, 'five different chunks');
+      await call(acme, 'publish_version', {
+        model_id: MODEL, version: '2.0.0', commercial_use: true,
+        files: [
+          { path: 'shard-1.bin', sha256: list.sha256, size: list.size, merkle: { chunk_size: 1024, root: list.root } },
+          await fileEntry('config.json', '{}'),
+        ],
+      });
+    });
+
+    it('the registry stores the root the client computed', async () => {
+      const version = await client.getVersion(`${MODEL}@2.0.0`);
+      const file = version.files.find((f) => f.path === 'shard-1.bin');
+      assert.deepEqual(file.merkle, { chunk_size: 1024, root: list.root });
+    });
+
+    it('verifies a stream in pieces of any size, with or without the leaf list', async () => {
+      for (const leaves of [undefined, list.leaves]) {
+        const v = await client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin', { leaves });
+        for (const piece of pieces(shard, 333)) await v.update(piece);
+        assert.deepEqual(await v.finish(), { verdict: 'verified', root: list.root });
+      }
+      // Out of order (parallel range requests): each chunk on its own.
+      const v = await client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin', { leaves: list.leaves });
+      const chunks = pieces(shard, 1024);
+      for (const i of [4, 0, 2, 1, 3]) assert.equal(await v.checkChunk(i, chunks[i]), true, `chunk ${i}`);
+      assert.equal(await v.checkChunk(1, chunks[2]), false);
+      assert.equal(await v.checkChunk(4, shard.subarray(4096, 4700)), false, 'a cut last chunk');
+      assert.equal(await v.checkChunk(5, chunks[4]), false, 'past the end');
+    });
+
+    it('stops at the first bad chunk when it has the leaf list, and fails at the end without it', async () => {
+      const bad = shard.slice();
+      bad[2 * 1024 + 10] ^= 1;
+      const withList = await client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin', { leaves: list.leaves });
+      await withList.update(bad.subarray(0, 2048));
+      const err = await withList.update(bad.subarray(2048)).then(() => null, (e) => e);
+      assert.ok(err instanceof ChunkMismatchError, `${err}`);
+      assert.deepEqual([err.index, err.offset, err.length], [2, 2048, 1024]);
+
+      const withoutList = await client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin');
+      await withoutList.update(bad);
+      const result = await withoutList.finish();
+      assert.equal(result.verdict, 'mismatch');
+      assert.match(result.reason, new RegExp(`differs from the published ${list.root}`));
+
+      const short = await client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin');
+      await short.update(shard.subarray(0, 4000));
+      assert.deepEqual(await short.finish(), { verdict: 'mismatch', reason: 'received 4000 bytes, the published file has 4796' });
+      await assert.rejects(short.update(shard.subarray(0, 1000)), /more bytes than the published 4796/);
+    });
+
+    it('refuses a leaf list that does not match the root on chain, and files without a root', async () => {
+      const forged = [...list.leaves];
+      forged[3] = list.leaves[2];
+      await assert.rejects(client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin', { leaves: forged }),
+        /the leaf list does not match the Merkle root published in the registry/);
+      await assert.rejects(client.chunkVerifier(`${MODEL}@2.0.0`, 'shard-1.bin', { leaves: list.leaves.slice(1) }),
+        /the leaf list has 4 leaves; a 4796-byte file has 5 chunks of 1024 bytes/);
+      await assert.rejects(client.chunkVerifier(`${MODEL}@2.0.0`, 'config.json'),
+        /config.json has no chunked Merkle root: verify the whole file instead/);
+      await assert.rejects(client.chunkVerifier(`${MODEL}@2.0.0`, 'weights.bin'), /acme\/sentiment@2.0.0 has no file "weights.bin"/);
+      await assert.rejects(ChunkVerifier.create({ size: '10', merkle: { chunk_size: 1000, root: list.root } }),
+        /chunk size 1000 must be a power of two/);
+      const unchecked = await ChunkVerifier.create({ size: list.size, merkle: { chunk_size: 1024, root: list.root } });
+      await assert.rejects(unchecked.checkChunk(0, shard.subarray(0, 1024)), /needs the leaf list/);
+    });
   });
 
   it('decides like nexus-verify: any usable version verifies, then revoked, then pending', () => {
