@@ -149,6 +149,36 @@ async fn storage(contracts: &[&Contract]) -> Result<u64> {
     Ok(total)
 }
 
+/// Tokens minted and versions published for the equal-state-size comparison.
+const SERIES: usize = 32;
+
+/// Gas burnt by a call with 1 NEAR attached (the excess refunded), outside the table.
+async fn measured(who: &Account, contract: &Contract, method: &str, args: Value) -> Result<f64> {
+    let outcome = who
+        .call(contract.id(), method)
+        .args_json(args)
+        .deposit(NearToken::from_near(1))
+        .gas(Gas::from_tgas(300))
+        .transact()
+        .await?;
+    ensure!(
+        outcome.is_success() && outcome.receipt_failures().is_empty(),
+        "{method} failed: {outcome:#?}"
+    );
+    Ok(tgas(&outcome))
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 async fn setup(who: &Account, contract: &Contract, method: &str, args: Value) -> Result<()> {
     let outcome = who
         .call(contract.id(), method)
@@ -695,21 +725,30 @@ pub async fn run() -> Result<()> {
         json!({ "token_id": "acme-sentiment-1.0.0", "token_owner_id": acme.id(), "token_metadata": token_metadata }),
         NearToken::from_near(1), &[&nft]).await?;
     let mint = tgas(&mint_outcome);
-    // The standard's owner index is an AVL tree (near-contract-standards' TreeMap): later mints read and
-    // write more of it. The 10th token of the collection, for scale (the comparison uses the first).
-    for i in 1..9 {
-        setup(
-            &minter,
-            &nft,
-            "nft_mint",
-            json!({ "token_id": format!("acme-sentiment-1.0.{i}"),
-            "token_owner_id": acme.id(), "token_metadata": token_metadata }),
-        )
-        .await?;
+    // State grows differently: the standard's owner index is an AVL tree (near-contract-standards' TreeMap),
+    // so each mint reads and rebalances more of it, while a publish touches keyed entries only. Both again at
+    // equal state size: the n-th token of the collection next to the n-th version published in the registry
+    // (a fresh model; same 12-file arguments with new hashes; deposit attached, excess refunded).
+    let mut mint_series = vec![mint];
+    for i in 1..SERIES {
+        let args = json!({ "token_id": format!("acme-sentiment-1.0.{i}"), "token_owner_id": acme.id(),
+            "token_metadata": token_metadata });
+        mint_series.push(measured(&minter, &nft, "nft_mint", args).await?);
     }
-    let mint_tenth = b.run("nft-reference", &minter, &nft, "nft_mint", "same, tenth token of the collection",
-        json!({ "token_id": "acme-sentiment-1.0.9", "token_owner_id": acme.id(), "token_metadata": token_metadata }),
-        NearToken::from_near(1), &[&nft]).await?;
+    setup(
+        &acme,
+        &registry,
+        "create_model",
+        json!({ "namespace": "acme", "name": "series" }),
+    )
+    .await?;
+    let mut publish_series = Vec::with_capacity(SERIES);
+    for i in 0..SERIES {
+        let args = json!({ "model_id": "acme/series", "version": format!("1.0.{i}"), "files": files(&format!("series-{i}")),
+            "uris": ["hf://acme/series", "ipfs://bafybeigdyrztseries"], "model_card_digest": sha256_hex(b"card"),
+            "commercial_use": true });
+        publish_series.push(measured(&acme, &registry, "publish_version", args).await?);
+    }
     let mint_tgas = mint;
 
     println!("| contract | method | case | gas (TGas) | storage added (bytes) | flag |");
@@ -739,13 +778,34 @@ pub async fn run() -> Result<()> {
         verdict(publish_tgas, mint_tgas)
     );
     println!(
-        "The mint grows with the collection (AVL-tree owner index): the tenth token's mint {mint_tenth:.2} TGas."
-    );
-    println!(
         "Version publish (12 files) paid from a NEP-145 storage balance (no refund transfer): \
          {publish_balance:.2} TGas vs the mint {mint_tgas:.2} TGas: {}",
         verdict(publish_balance, mint_tgas)
     );
+    println!();
+    println!(
+        "At equal state size (TGas): the n-th version published in the registry and the n-th token minted"
+    );
+    println!();
+    println!("| n | publish, n-th version | NEP-171 mint, n-th token | |");
+    println!("|---:|---:|---:|---|");
+    for n in [1, 2, 3, 4, 5, 8, 16, 32]
+        .into_iter()
+        .filter(|n| *n <= SERIES)
+    {
+        let (p, m) = (publish_series[n - 1], mint_series[n - 1]);
+        println!("| {n} | {p:.2} | {m:.2} | {} |", verdict(p, m));
+    }
+    match (0..SERIES).find(|&i| (i..SERIES).all(|j| publish_series[j] <= mint_series[j])) {
+        Some(i) => println!(
+            "\nFrom the {} token on (to the {} measured), a publish costs no more than a mint at the same size.",
+            ordinal(i + 1),
+            ordinal(SERIES)
+        ),
+        None => {
+            println!("\nAt every size up to {SERIES}, the last publish costs more than the mint.")
+        }
+    }
     // Where the difference goes: both transactions' gas, by cost.
     let publish_costs = gas_by_cost(&b.worker, &publish_balance_outcome, registry.id()).await?;
     let mint_costs = gas_by_cost(&b.worker, &mint_outcome, nft.id()).await?;
