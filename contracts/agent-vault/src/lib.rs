@@ -15,7 +15,7 @@
 //! that would leave the balance below the storage cost fails and is rolled back. Agent-caused
 //! storage (sub-grants, audit entries) is bounded by [`limits`] and by the grant's rate limits.
 use near_sdk::store::{IterableMap, LookupMap, Vector};
-use near_sdk::{AccountId, NearToken, PanicOnDefault, PublicKey, env, near};
+use near_sdk::{AccountId, NearToken, PanicOnDefault, PublicKey, env, near, near_bindgen};
 
 pub mod audit;
 pub mod delegation;
@@ -45,7 +45,10 @@ use storage_keys::StorageKey;
 
 /// Contract state. Its borsh layout is frozen once deployed: a change adds a new struct, and
 /// `upgrade::migrate` converts the old one (see `tests::upgrade` for the layout snapshot).
-#[near(contract_state)]
+///
+/// Its root record is written back only when a call changed it ([`nexus_root_state`]).
+#[near_bindgen]
+#[near(serializers = [borsh])]
 #[derive(PanicOnDefault)]
 pub struct AgentVault {
     pub(crate) owner_id: AccountId,
@@ -61,6 +64,16 @@ pub struct AgentVault {
     /// Deposits reserved by executes waiting for a model check, not yet sent: kept out of
     /// `withdraw` and of other executes.
     pub(crate) unsent_deposits: u128,
+}
+
+impl near_sdk::state::ContractState for AgentVault {
+    fn state_read() -> Option<Self> {
+        nexus_root_state::read(Self::state_key())
+    }
+
+    fn state_write(&self) -> bool {
+        nexus_root_state::write(Self::state_key(), self)
+    }
 }
 
 #[near]

@@ -34,7 +34,7 @@ pub mod views;
 mod tests;
 
 use near_sdk::collections::{LookupMap, Vector};
-use near_sdk::{AccountId, PanicOnDefault, near};
+use near_sdk::{AccountId, PanicOnDefault, near, near_bindgen};
 
 use crate::access::Grant;
 use crate::datasets::Dataset;
@@ -46,7 +46,10 @@ use crate::versions::DatasetVersion;
 
 /// Stored root. Collections are write-through (`near_sdk::collections`) so storage is measured exactly
 /// inside each call (see `storage.rs`). Fields are append-only across layouts (see `upgrade.rs`).
-#[near(contract_state)]
+///
+/// Its root record is written back only when a call changed it ([`nexus_root_state`]).
+#[near_bindgen]
+#[near(serializers = [borsh])]
 #[derive(PanicOnDefault)]
 pub struct Contract {
     state_version: u32,
@@ -64,6 +67,16 @@ pub struct Contract {
     dataset_grants: LookupMap<String, Vector<u64>>,
     latest_grant: LookupMap<(String, AccountId), u64>,
     next_grant_id: u64,
+}
+
+impl near_sdk::state::ContractState for Contract {
+    fn state_read() -> Option<Self> {
+        nexus_root_state::read(Self::state_key())
+    }
+
+    fn state_write(&self) -> bool {
+        nexus_root_state::write(Self::state_key(), self)
+    }
 }
 
 #[near]

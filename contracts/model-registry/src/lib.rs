@@ -21,8 +21,9 @@
 //! the excess is refunded in the same call — or register a NEP-145 storage balance and pay from it, without a
 //! refund transfer per call (attach exactly 1 yoctoNEAR). See [`storage`] and [`storage_balance`].
 
+use near_sdk::state::ContractState;
 use near_sdk::store::{IterableSet, LookupMap, Vector};
-use near_sdk::{AccountId, PanicOnDefault, near};
+use near_sdk::{AccountId, PanicOnDefault, near, near_bindgen};
 
 pub mod aliases;
 pub mod attestations;
@@ -53,11 +54,24 @@ use crate::models::{Namespace, VersionedModel};
 use crate::storage_keys::StorageKey;
 use crate::versions::VersionedModelVersion;
 
-/// Contract state, versioned: a new layout adds a variant and `migrate` converts.
-#[near(contract_state)]
+/// Contract state, versioned: a new layout adds a variant and `migrate` converts. Its root record is
+/// written back only when a call changed it ([`nexus_root_state`]), so methods that only touch collections
+/// save a storage write.
+#[near_bindgen]
+#[near(serializers = [borsh])]
 #[derive(PanicOnDefault)]
 pub enum VersionedContract {
     V1(Registry),
+}
+
+impl ContractState for VersionedContract {
+    fn state_read() -> Option<Self> {
+        nexus_root_state::read(Self::state_key())
+    }
+
+    fn state_write(&self) -> bool {
+        nexus_root_state::write(Self::state_key(), self)
+    }
 }
 
 /// State layout version 1.
