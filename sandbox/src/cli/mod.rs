@@ -354,15 +354,20 @@ mod tests {
         assert!(loopback_addr("nonsense").is_err());
     }
 
+    /// `init --fast` at `protocol_version`.
+    fn fast_init(protocol_version: u32) -> InitArgs {
+        InitArgs {
+            fast: true,
+            chain_id: None,
+            protocol_version,
+            ignored: vec![],
+        }
+    }
+
     #[test]
     fn init_writes_the_four_files_and_refuses_public_chains() {
         let dir = tempfile::tempdir().unwrap();
-        let args = InitArgs {
-            fast: true,
-            chain_id: None,
-            protocol_version: near_primitives::version::PROTOCOL_VERSION,
-            ignored: vec![],
-        };
+        let args = fast_init(near_primitives::version::PROTOCOL_VERSION);
         init(dir.path(), &args).unwrap();
         for file in [
             "config.json",
@@ -395,8 +400,7 @@ mod tests {
         let args = InitArgs {
             fast: false,
             chain_id: Some("mainnet".into()),
-            protocol_version: near_primitives::version::PROTOCOL_VERSION,
-            ignored: vec![],
+            ..fast_init(near_primitives::version::PROTOCOL_VERSION)
         };
         assert!(
             init(other.path(), &args)
@@ -411,12 +415,7 @@ mod tests {
         // near-workspaces SIGKILLs the node and then deletes its home: anything kept outside the
         // home (a temporary directory the node would remove on exit) would leak on every test.
         let home = tempfile::tempdir().unwrap();
-        let args = InitArgs {
-            fast: true,
-            chain_id: None,
-            protocol_version: near_primitives::version::PROTOCOL_VERSION,
-            ignored: vec![],
-        };
+        let args = fast_init(near_primitives::version::PROTOCOL_VERSION);
         init(home.path(), &args).unwrap();
         let cache = home
             .path()
@@ -429,12 +428,7 @@ mod tests {
     #[test]
     fn init_writes_the_requested_protocol_version_and_refuses_unsupported_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let args = InitArgs {
-            fast: true,
-            chain_id: None,
-            protocol_version: 86,
-            ignored: vec![],
-        };
+        let args = fast_init(86);
         init(dir.path(), &args).unwrap();
         let genesis: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join("genesis.json")).unwrap(),
@@ -443,12 +437,7 @@ mod tests {
         assert_eq!(genesis["protocol_version"], 86);
 
         let other = tempfile::tempdir().unwrap();
-        let args = InitArgs {
-            fast: true,
-            chain_id: None,
-            protocol_version: 83,
-            ignored: vec![],
-        };
+        let args = fast_init(83);
         let err = init(other.path(), &args).unwrap_err().to_string();
         assert!(
             err.contains("protocol version 83 is not supported"),

@@ -179,16 +179,9 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
+/// A call that prepares a measurement, its gas unused.
 async fn setup(who: &Account, contract: &Contract, method: &str, args: Value) -> Result<()> {
-    let outcome = who
-        .call(contract.id(), method)
-        .args_json(args)
-        .deposit(NearToken::from_near(1))
-        .gas(Gas::from_tgas(300))
-        .transact()
-        .await?;
-    ensure!(outcome.is_success(), "setup {method} failed: {outcome:#?}");
-    Ok(())
+    measured(who, contract, method, args).await.map(drop)
 }
 
 fn description() -> String {
