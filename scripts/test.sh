@@ -30,6 +30,7 @@ cargo test --manifest-path "$NODE_MANIFEST" --workspace --no-fail-fast
 # protocol from NEXUS_SANDBOX_PROTOCOL_VERSION; an official binary ignores it and runs its own.
 step "end-to-end tests again on protocol 86"
 NEXUS_SANDBOX_PROTOCOL_VERSION=86 cargo test --manifest-path "$NODE_MANIFEST" -p sandbox-tests --no-fail-fast
+NEXUS_SANDBOX_PROTOCOL_VERSION=86 cargo test --manifest-path "$NODE_MANIFEST" -p nexus-verify --test against_the_registry
 
 # near-api-js (what dApp frontends use) against the node: reads, transfers, typed errors, NEP-366.
 step "client tests (near-api-js)"
