@@ -7,6 +7,10 @@
 //   mismatch  differs from the version it was compared with
 //   unknown   not published in this registry
 
+import { Sha256 } from './sha256.js';
+
+export { Sha256 };
+
 export const MANIFEST_DOMAIN = 'nexus-model-manifest/v1\n';
 
 /** Page size of the registry's list views (their maximum). */
@@ -30,6 +34,22 @@ function bytesOf(data) {
 /** sha256 of `data` (string, ArrayBuffer or typed array) as 64 lowercase hex characters. */
 export async function sha256Hex(data) {
   return toHex(await globalThis.crypto.subtle.digest('SHA-256', bytesOf(data)));
+}
+
+/**
+ * sha256 and size of content that arrives in pieces (any iterable or async iterable of typed arrays or
+ * ArrayBuffers, e.g. a fetch body or `file.stream()`), without holding it: `{sha256, size}` (size a decimal
+ * string).
+ */
+export async function sha256Stream(pieces) {
+  const hasher = new Sha256();
+  let size = 0n;
+  for await (const piece of pieces) {
+    const bytes = bytesOf(piece);
+    hasher.update(bytes);
+    size += BigInt(bytes.byteLength);
+  }
+  return { sha256: toHex(hasher.digest()), size: String(size) };
 }
 
 /** A manifest entry as `publish_version` takes it: `{path, sha256, size}` (size a decimal string). */
@@ -355,9 +375,21 @@ export class RegistryClient {
    */
   async verifyFile(data) {
     const bytes = bytesOf(data);
-    const sha256 = await sha256Hex(bytes);
+    return this.verifyDigest(await sha256Hex(bytes), String(bytes.byteLength));
+  }
+
+  /**
+   * `verifyFile` for content that arrives in pieces (a fetch body, `file.stream()`, any async iterable of
+   * bytes), hashed as it streams with one 64-byte block in memory.
+   */
+  async verifyStream(pieces) {
+    const { sha256, size } = await sha256Stream(pieces);
+    return this.verifyDigest(sha256, size);
+  }
+
+  /** Where a file of this sha256 (hex) and size (decimal string) is published, and the verdict. */
+  async verifyDigest(sha256, size) {
     const { places, truncated } = await this.places(sha256);
-    const size = String(bytes.byteLength);
     const files = places.filter((p) => p.path !== null && p.size === size);
     return { verdict: placesVerdict(files), sha256, size, places: files, warnings: deprecationWarnings(files), truncated };
   }

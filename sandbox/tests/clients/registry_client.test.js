@@ -2,6 +2,7 @@
 // on the local node. A frontend hashes what the user has (WebCrypto), asks the registry through the
 // provider it already uses, and gets the same verdicts as nexus-verify.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import {
   ChunkMismatchError,
   ChunkVerifier,
   RegistryClient,
+  Sha256,
   chunkList,
   compareUtf8,
   fileEntry,
@@ -20,6 +22,7 @@ import {
   merkleRoot,
   placesVerdict,
   sha256Hex,
+  sha256Stream,
 } from '../../../clients/js/registry-client.js';
 import { REPO_ROOT, startSandbox } from './sandbox_node.js';
 
@@ -106,6 +109,30 @@ describe('registry client (clients/js) with near-api-js against a model registry
     const unknown = await client.verifyFile(changed);
     assert.equal(unknown.verdict, 'unknown');
     assert.deepEqual(unknown.places, []);
+  });
+
+  it('hashes a stream as WebCrypto hashes the whole, and verifies it without holding it', async () => {
+    // Every length around the 64-byte block and its 56-byte padding limit, fed in pieces of every awkward size.
+    for (let n = 0; n <= 200; n++) {
+      const data = new Uint8Array(n).map((_, i) => (i * 131 + n) % 256);
+      const expected = createHash('sha256').update(data).digest('hex');
+      for (const size of [1, 3, 55, 56, 63, 64, 65, 129]) {
+        const hasher = new Sha256();
+        for (let at = 0; at < n; at += size) hasher.update(data.subarray(at, at + size));
+        assert.equal(Buffer.from(hasher.digest()).toString('hex'), expected, `${n} bytes in pieces of ${size}`);
+      }
+    }
+    const pieces = function* () {
+      for (let at = 0; at < weights.length; at += 4099) yield weights.subarray(at, at + 4099);
+    };
+    assert.deepEqual(await sha256Stream(pieces()), { sha256: await sha256Hex(weights), size: '200000' });
+    const streamed = await client.verifyStream(pieces());
+    assert.equal(streamed.verdict, 'verified');
+    assert.deepEqual(streamed.places.map((p) => `${p.model_id}@${p.version}/${p.path}`), [`${MODEL}@1.0.0/model.safetensors`]);
+    const changed = async function* () {
+      for (const piece of pieces()) yield piece.byteOffset === 8198 ? piece.map((b, i) => (i === 5 ? b ^ 1 : b)) : piece;
+    };
+    assert.equal((await client.verifyStream(changed())).verdict, 'unknown');
   });
 
   it('compares a folder with a version: missing, changed and extra files', async () => {
