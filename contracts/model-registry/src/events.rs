@@ -154,4 +154,13 @@ pub enum RegistryEvent {
         account_id: AccountId,
         refunded: NearToken,
     },
+    /// An amount the registry owes a registered account (a refused or abandoned pending version's held
+    /// deposit, the unused part of a lineage-checked publish) credited to its storage balance instead of
+    /// being sent to it.
+    #[event_version("1.0.0")]
+    StorageCredited {
+        account_id: AccountId,
+        amount: NearToken,
+        available: NearToken,
+    },
 }

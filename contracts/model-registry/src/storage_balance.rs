@@ -59,10 +59,20 @@ pub fn pay(
     nexus_storage_balance::pay(&key(account), attached, required)
 }
 
-/// Pays `amount` owed to `account`: credited to its balance when registered, transferred otherwise.
+/// Pays `amount` owed to `account`: credited to its balance when registered (announced as
+/// `storage_credited`), transferred otherwise.
 pub fn credit_or_transfer(account: &AccountId, amount: NearToken) {
-    if !amount.is_zero() && nexus_storage_balance::credit(&key(account), amount).is_none() {
-        transfer(account, amount);
+    if amount.is_zero() {
+        return;
+    }
+    match nexus_storage_balance::credit(&key(account), amount) {
+        Some(record) => RegistryEvent::StorageCredited {
+            account_id: account.clone(),
+            amount,
+            available: record.available,
+        }
+        .emit(),
+        None => transfer(account, amount),
     }
 }
 

@@ -307,6 +307,17 @@ fn a_refused_pending_publish_credits_what_it_held_to_a_registered_publisher() {
             pending_ref(2),
         );
     assert!(transfers().is_empty(), "credited, not transferred");
+    // announced, so an indexer following balances by events sees the credit
+    assert_eq!(
+        get_logs(),
+        vec![
+            format!(
+                r#"EVENT_JSON:{{"standard":"nexus-model-registry","version":"1.0.0","event":"storage_credited","data":{{"account_id":"acme.near","amount":"{held}","available":"{}"}}}}"#,
+                start + 1
+            ),
+            r#"EVENT_JSON:{"standard":"nexus-model-registry","version":"1.0.0","event":"version_rejected","data":{"model_id":"acme/sentiment","version":"2.0.0","publisher":"acme.near"}}"#.to_string(),
+        ]
+    );
     assert_eq!(
         balance(&mut chain, ACME).unwrap().available.as_yoctonear(),
         start + 1
