@@ -271,3 +271,79 @@ async fn invalid_transactions_are_refused_precisely() {
     node.result("broadcast_tx_commit", json!([base64(&ok)]))
         .await;
 }
+
+/// Five transactions of one key with consecutive nonces, broadcast at once, arrive in any order: each is
+/// either executed or refused with `InvalidNonce`, and near-jsonrpc-client parses every answer into its typed
+/// error (an earlier node answered one of them in a shape it could not read).
+#[tokio::test]
+async fn concurrent_broadcasts_of_one_key_get_typed_answers() {
+    use near_jsonrpc_client::errors::{JsonRpcError, JsonRpcServerError};
+    use near_jsonrpc_primitives::types::transactions::RpcTransactionError;
+    use near_primitives::errors::InvalidTxError;
+
+    let node = Node::start().await;
+    let signer = node.validator();
+    let nonce = node.nonce("test.near", &signer).await;
+    let hash = node.final_hash().await;
+    let client = near_jsonrpc_client::JsonRpcClient::connect(&node.url);
+    let sends: Vec<_> = (1..=5u64)
+        .rev()
+        .map(|i| {
+            let client = client.clone();
+            let tx = sign(&signer, nonce + i, "near", transfer(1), hash);
+            tokio::spawn(async move {
+                let request =
+                    near_jsonrpc_client::methods::broadcast_tx_commit::RpcBroadcastTxCommitRequest {
+                        signed_transaction: tx,
+                    };
+                (nonce + i, client.call(request).await)
+            })
+        })
+        .collect();
+    let mut executed = Vec::new();
+    for send in sends {
+        match send.await.unwrap() {
+            (n, Ok(outcome)) => {
+                assert!(
+                    matches!(
+                        outcome.status,
+                        near_primitives::views::FinalExecutionStatus::SuccessValue(_)
+                    ),
+                    "nonce {n}: {:?}",
+                    outcome.status
+                );
+                executed.push(n);
+            }
+            (
+                n,
+                Err(JsonRpcError::ServerError(JsonRpcServerError::HandlerError(
+                    RpcTransactionError::InvalidTransaction {
+                        context: InvalidTxError::InvalidNonce { tx_nonce, ak_nonce },
+                    },
+                ))),
+            ) => assert!(
+                tx_nonce == n && ak_nonce >= n,
+                "{n}: {tx_nonce} vs {ak_nonce}"
+            ),
+            (n, Err(other)) => panic!("nonce {n}: not a typed answer: {other:?}"),
+        }
+    }
+    assert_eq!(
+        node.nonce("test.near", &signer).await,
+        *executed.iter().max().expect("at least one executed"),
+        "the key's nonce is the highest executed one"
+    );
+    // And one certainly late: a nonce below the key's, with another transfer so it is a new transaction.
+    let late = sign(&signer, nonce + 1, "near", transfer(2), hash);
+    let request = near_jsonrpc_client::methods::broadcast_tx_commit::RpcBroadcastTxCommitRequest {
+        signed_transaction: late,
+    };
+    match client.call(request).await {
+        Err(JsonRpcError::ServerError(JsonRpcServerError::HandlerError(
+            RpcTransactionError::InvalidTransaction {
+                context: InvalidTxError::InvalidNonce { tx_nonce, ak_nonce },
+            },
+        ))) => assert_eq!((tx_nonce, ak_nonce), (nonce + 1, nonce + 5)),
+        other => panic!("expected a typed InvalidNonce, got {other:?}"),
+    }
+}
