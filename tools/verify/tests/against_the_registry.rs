@@ -24,6 +24,18 @@ impl Run {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 
+    /// Asserts the exit status and that the report contains each of `texts`.
+    fn shows(&self, code: i32, texts: &[&str]) {
+        assert_eq!(self.code, code, "{}{}", self.stdout, self.stderr);
+        for text in texts {
+            assert!(
+                self.stdout.contains(text),
+                "no {text:?} in:\n{}",
+                self.stdout
+            );
+        }
+    }
+
     /// The check could not be made: exit status 2; returns the reason (stderr).
     fn cannot_check(&self) -> &str {
         assert_eq!(self.code, 2, "{}{}", self.stdout, self.stderr);
@@ -182,22 +194,17 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
 
     // The directory as a whole is the published version, found by its manifest digest.
     let run = verify(&worker, &registry, &["dir", path(dir)]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.shows(
+        0,
+        &[
+            "this is exactly:\n    acme/sentiment@1.0.0  published, active\n",
+            &format!(
+                "    #0 audit by {}, score 0.97  active  https://audits.example/1\n",
+                auditor.id()
+            ),
+        ],
+    );
     assert!(run.stdout.starts_with("VERIFIED  "), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("this is exactly:\n    acme/sentiment@1.0.0  published, active\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(&format!(
-            "    #0 audit by {}, score 0.97  active  https://audits.example/1\n",
-            auditor.id()
-        )),
-        "{}",
-        run.stdout
-    );
 
     // Against what an alias points to now: the deployment gate "is this what production is?".
     call(
@@ -212,13 +219,9 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         &registry,
         &["dir", path(dir), "--expect", "acme/sentiment:production"],
     );
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains(
-            "  against acme/sentiment@1.0.0 (acme/sentiment:production): published, active;"
-        ),
-        "{}",
-        run.stdout
+    run.shows(
+        0,
+        &["  against acme/sentiment@1.0.0 (acme/sentiment:production): published, active;"],
     );
     let run = verify(
         &worker,
@@ -259,18 +262,12 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
         &registry,
         &["dir", path(dir), "--expect", "acme/sentiment@1.0.0"],
     );
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("  3 of 3 files match\n  extra (not in the manifest): README.md\n  Merkle roots match: model.safetensors\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("  extra (not in the manifest): README.md\n"),
-        "{}",
-        run.stdout
+    run.shows(
+        0,
+        &[
+            "  3 of 3 files match\n  extra (not in the manifest): README.md\n  Merkle roots match: model.safetensors\n",
+            "  extra (not in the manifest): README.md\n",
+        ],
     );
     let run = verify(
         &worker,
@@ -350,13 +347,9 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     )
     .await;
     let run = verify(&worker, &registry, &["file", path(&weights_path)]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.contains(
-            "  warning: acme/sentiment@1.0.0 is deprecated: use 1.1.0 (successor: acme/sentiment@1.1.0)\n"
-        ),
-        "{}",
-        run.stdout
+    run.shows(
+        0,
+        &["  warning: acme/sentiment@1.0.0 is deprecated: use 1.1.0 (successor: acme/sentiment@1.1.0)\n"],
     );
     call(
         &acme,
@@ -367,15 +360,11 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
     )
     .await;
     let run = verify(&worker, &registry, &["dir", path(dir)]);
-    assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("REVOKED  "), "{}", run.stdout);
-    assert!(
-        run.stdout.contains(
-            "    acme/sentiment@1.0.0  published, REVOKED (security_vulnerability): pickle payload\n"
-        ),
-        "{}",
-        run.stdout
+    run.shows(
+        1,
+        &["    acme/sentiment@1.0.0  published, REVOKED (security_vulnerability): pickle payload\n"],
     );
+    assert!(run.stdout.starts_with("REVOKED  "), "{}", run.stdout);
     // Several files: only as good as the worst; the other file is in no version with this content.
     let config = dir.join("config.json");
     let run = verify(
@@ -418,19 +407,17 @@ async fn a_published_directory_verifies_and_every_change_to_it_or_its_status_is_
             "acme/sentiment@1.2.0",
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.stdout.contains(wrong_root_warning), "{}", run.stdout);
+    run.shows(0, &[wrong_root_warning]);
     // Found by its manifest digest (1.0.0, revoked, and 1.2.0 publish exactly this content), the
     // directory gets the same warning.
     let run = verify(&worker, &registry, &["dir", path(dir)]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("this is exactly:\n    acme/sentiment@1.0.0  published, REVOKED (security_vulnerability): pickle payload\n    acme/sentiment@1.2.0  published, active\n"),
-        "{}",
-        run.stdout
+    run.shows(
+        0,
+        &[
+            "this is exactly:\n    acme/sentiment@1.0.0  published, REVOKED (security_vulnerability): pickle payload\n    acme/sentiment@1.2.0  published, active\n",
+            wrong_root_warning,
+        ],
     );
-    assert!(run.stdout.contains(wrong_root_warning), "{}", run.stdout);
 
     // A directory that is no version, larger than any version can be: the first 64 files are looked up.
     let big = tempfile::tempdir()?;
