@@ -66,15 +66,7 @@ pub struct AgentVault {
     pub(crate) unsent_deposits: u128,
 }
 
-impl near_sdk::state::ContractState for AgentVault {
-    fn state_read() -> Option<Self> {
-        nexus_root_state::read(Self::state_key())
-    }
-
-    fn state_write(&self) -> bool {
-        nexus_root_state::write(Self::state_key(), self)
-    }
-}
+nexus_root_state::contract_state!(AgentVault);
 
 #[near]
 impl AgentVault {

@@ -69,15 +69,7 @@ pub struct Contract {
     next_grant_id: u64,
 }
 
-impl near_sdk::state::ContractState for Contract {
-    fn state_read() -> Option<Self> {
-        nexus_root_state::read(Self::state_key())
-    }
-
-    fn state_write(&self) -> bool {
-        nexus_root_state::write(Self::state_key(), self)
-    }
-}
+nexus_root_state::contract_state!(Contract);
 
 #[near]
 impl Contract {

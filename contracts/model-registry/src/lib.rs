@@ -21,7 +21,6 @@
 //! the excess is refunded in the same call — or register a NEP-145 storage balance and pay from it, without a
 //! refund transfer per call (attach exactly 1 yoctoNEAR). See [`storage`] and [`storage_balance`].
 
-use near_sdk::state::ContractState;
 use near_sdk::store::{IterableSet, LookupMap, Vector};
 use near_sdk::{AccountId, PanicOnDefault, near, near_bindgen};
 
@@ -64,15 +63,7 @@ pub enum VersionedContract {
     V1(Registry),
 }
 
-impl ContractState for VersionedContract {
-    fn state_read() -> Option<Self> {
-        nexus_root_state::read(Self::state_key())
-    }
-
-    fn state_write(&self) -> bool {
-        nexus_root_state::write(Self::state_key(), self)
-    }
-}
+nexus_root_state::contract_state!(VersionedContract);
 
 /// State layout version 1.
 #[near(serializers = [borsh])]

@@ -6,15 +6,16 @@
 //! pays ~0.07 TGas for rewriting bytes that are already there. These two functions keep the bytes as read and
 //! skip the write when the serialized state equals them.
 //!
-//! Use them as the contract's [`ContractState`](near_sdk::state::ContractState) (declare the state with
-//! `#[near(serializers = [borsh])]` and `#[near_bindgen]`, not `#[near(contract_state)]`, which implements
-//! the trait itself):
+//! [`contract_state!`] makes them the contract's [`ContractState`](near_sdk::state::ContractState); declare
+//! the state with `#[near_bindgen]` and `#[near(serializers = [borsh])]`, not `#[near(contract_state)]`,
+//! which implements the trait itself:
 //!
 //! ```text
-//! impl near_sdk::state::ContractState for Contract {
-//!     fn state_read() -> Option<Self> { nexus_root_state::read(Self::state_key()) }
-//!     fn state_write(&self) -> bool { nexus_root_state::write(Self::state_key(), self) }
-//! }
+//! #[near_bindgen]
+//! #[near(serializers = [borsh])]
+//! pub struct Contract { … }
+//!
+//! nexus_root_state::contract_state!(Contract);
 //! ```
 //!
 //! Sound because one call runs one method: the bytes kept are what storage holds under the key until this
@@ -53,6 +54,25 @@ pub fn write<T: BorshSerialize>(key: &[u8], state: &T) -> bool {
     let existed = env::storage_write(key, &bytes);
     STORED.with(|s| *s.borrow_mut() = Some(bytes));
     existed
+}
+
+/// Implements `near_sdk::state::ContractState` for `$state` with [`read`] and [`write`].
+#[macro_export]
+macro_rules! contract_state {
+    ($state:ty) => {
+        impl ::near_sdk::state::ContractState for $state {
+            fn state_read() -> Option<Self> {
+                $crate::read(<Self as ::near_sdk::state::ContractState>::state_key())
+            }
+
+            fn state_write(&self) -> bool {
+                $crate::write(
+                    <Self as ::near_sdk::state::ContractState>::state_key(),
+                    self,
+                )
+            }
+        }
+    };
 }
 
 #[cfg(test)]
