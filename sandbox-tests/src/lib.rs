@@ -155,8 +155,27 @@ pub fn event_lines(outcome: &ExecutionFinalResult) -> Vec<String> {
         .collect()
 }
 
-/// An account's balance in yoctoNEAR.
-pub async fn must_balance(account: &Account) -> u128 {
+/// An account's balance in yoctoNEAR, once the refunds of every transaction already answered have
+/// landed.
+///
+/// neard answers a transaction (`broadcast_tx_commit`, i.e. `EXECUTED_OPTIMISTIC`) when its last
+/// non-refund receipt has run; its gas and deposit refunds run in the next block. A balance read right
+/// after the answer can miss them, and "the deposit came back" would fail against the official
+/// sandbox. So the read waits for a block after the current head: `fast_forward(1)` asks for it at
+/// once, and the head is polled too because neard can report a fast-forward done before its block
+/// exists (nearcore#9690).
+pub async fn must_balance(worker: &Worker<Sandbox>, account: &Account) -> u128 {
+    let head = || async { worker.view_block().await.expect("view_block").height() };
+    let seen = head().await;
+    worker.fast_forward(1).await.expect("fast_forward");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while head().await <= seen {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no block after height {seen} within 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     account
         .view_account()
         .await
@@ -171,14 +190,26 @@ pub const GAS_ONLY: u128 = 10_000_000_000_000_000_000_000;
 
 /// Asserts that `account` spent less than [`GAS_ONLY`] since its balance was `before`: whatever it attached
 /// came back, only gas was paid.
-pub async fn must_have_paid_only_gas(account: &Account, before: u128, what: &str) {
-    let after = must_balance(account).await;
+pub async fn must_have_paid_only_gas(
+    worker: &Worker<Sandbox>,
+    account: &Account,
+    before: u128,
+    what: &str,
+) {
+    let after = must_balance(worker, account).await;
     let spent = before.saturating_sub(after);
     assert!(
         spent < GAS_ONLY,
         "{what}: {} spent {spent} yoctoNEAR, more than gas; the deposit did not come back",
         account.id()
     );
+}
+
+/// How many receipts the called method's receipt created, its gas refund included: one (the gas
+/// refund) when it sent nothing, one more per transfer or call it made. Read from the outcome's
+/// `receipt_ids`, not from the receipts that have run: neard answers before the refunds run.
+pub fn receipts_created_by_call(outcome: &ExecutionFinalResult) -> usize {
+    outcome.receipt_outcomes()[0].receipt_ids.len()
 }
 
 /// Gas burnt by the transaction and all its receipts, in TGas.

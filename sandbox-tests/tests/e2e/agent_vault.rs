@@ -168,8 +168,8 @@ async fn must_refuse(
     message: &str,
 ) {
     let state = vault_state(world).await;
-    let vault_balance = must_balance(world.vault.as_account()).await;
-    let agent_balance = must_balance(agent).await;
+    let vault_balance = must_balance(&world.worker, world.vault.as_account()).await;
+    let agent_balance = must_balance(&world.worker, agent).await;
     let outcome = execute(agent, world.vault.id(), grant_id, calls).await;
     must_panic_with(&outcome, message);
     assert_eq!(
@@ -179,13 +179,13 @@ async fn must_refuse(
     );
     if agent.id() == world.vault.id() {
         // A key agent signs as the vault: the vault pays its gas (from the key's allowance), nothing more.
-        must_have_paid_only_gas(agent, agent_balance, message).await;
+        must_have_paid_only_gas(&world.worker, agent, agent_balance, message).await;
     } else {
         assert!(
-            must_balance(world.vault.as_account()).await >= vault_balance,
+            must_balance(&world.worker, world.vault.as_account()).await >= vault_balance,
             "the vault lost no funds"
         );
-        must_have_paid_only_gas(agent, agent_balance, message).await;
+        must_have_paid_only_gas(&world.worker, agent, agent_balance, message).await;
     }
 }
 
@@ -320,7 +320,7 @@ const GAS_PRICE: u128 = 100_000_000;
 async fn account_agent_publishes_to_the_model_registry_for_the_user() -> anyhow::Result<()> {
     let w = world().await?;
     let id = must_grant(&w, registry_grant(&w, account_agent(&w.bot))).await;
-    let vault_before = must_balance(w.vault.as_account()).await;
+    let vault_before = must_balance(&w.worker, w.vault.as_account()).await;
 
     publish_acme_llm(&w, &w.bot, id).await;
 
@@ -358,7 +358,7 @@ async fn account_agent_publishes_to_the_model_registry_for_the_user() -> anyhow:
         assert_eq!(entry["outcome"], json!("succeeded"));
     }
     // The registry kept only the storage it needs and refunded the rest to the vault.
-    let paid = vault_before.saturating_sub(must_balance(w.vault.as_account()).await);
+    let paid = vault_before.saturating_sub(must_balance(&w.worker, w.vault.as_account()).await);
     assert!(paid < NEAR / 10, "storage only, the rest came back: {paid}");
     Ok(())
 }
@@ -496,7 +496,7 @@ async fn a_failed_call_is_logged_as_failed_and_its_deposit_returns_to_the_vault(
 -> anyhow::Result<()> {
     let w = world().await?;
     let id = must_grant(&w, registry_grant(&w, account_agent(&w.bot))).await;
-    let vault_before = must_balance(w.vault.as_account()).await;
+    let vault_before = must_balance(&w.worker, w.vault.as_account()).await;
     // 1 yocto does not pay the registry's storage: the registry refuses, the vault settles.
     let outcome = execute(
         &w.bot,
@@ -526,7 +526,7 @@ async fn a_failed_call_is_logged_as_failed_and_its_deposit_returns_to_the_vault(
     );
     assert_eq!(actions(&w).await[0]["outcome"], json!("failed"));
     assert!(
-        must_balance(w.vault.as_account()).await >= vault_before,
+        must_balance(&w.worker, w.vault.as_account()).await >= vault_before,
         "the yocto came back"
     );
     Ok(())
@@ -847,8 +847,8 @@ async fn concurrent_executes_cannot_overshoot_the_budget() -> anyhow::Result<()>
     let mut spec = grant(account_agent(&w.bot), w.app.id(), &["set_status"], NEAR);
     spec["total_budget"] = json!((3 * NEAR).to_string());
     let id = must_grant(&w, spec).await;
-    let vault_before = must_balance(w.vault.as_account()).await;
-    let app_before = must_balance(w.app.as_account()).await;
+    let vault_before = must_balance(&w.worker, w.vault.as_account()).await;
+    let app_before = must_balance(&w.worker, w.app.as_account()).await;
 
     // Five transactions sent at once, each asking for 1 NEAR of a 3 NEAR budget. Each is signed with its
     // own full-access key of the agent's account and sent from its own task, so no nonce is shared and the
@@ -919,12 +919,12 @@ async fn concurrent_executes_cannot_overshoot_the_budget() -> anyhow::Result<()>
     let log = actions(&w).await;
     assert_eq!(log.len(), 3);
     assert!(log.iter().all(|a| a["outcome"] == "succeeded"));
-    let app_gain = must_balance(w.app.as_account()).await - app_before;
+    let app_gain = must_balance(&w.worker, w.app.as_account()).await - app_before;
     assert!(
         (3 * NEAR..3 * NEAR + GAS_ONLY).contains(&app_gain),
         "the app got 3 NEAR: {app_gain}"
     );
-    let vault_paid = vault_before - must_balance(w.vault.as_account()).await;
+    let vault_paid = vault_before - must_balance(&w.worker, w.vault.as_account()).await;
     assert!(
         (3 * NEAR - GAS_ONLY..3 * NEAR + GAS_ONLY).contains(&vault_paid),
         "the vault paid 3 NEAR: {vault_paid}"
@@ -1212,8 +1212,8 @@ async fn agents_cannot_change_grants_withdraw_or_upgrade() -> anyhow::Result<()>
     ];
     for (method, args) in attempts {
         let state = vault_state(&w).await;
-        let vault_balance = must_balance(w.vault.as_account()).await;
-        let bot_balance = must_balance(&w.bot).await;
+        let vault_balance = must_balance(&w.worker, w.vault.as_account()).await;
+        let bot_balance = must_balance(&w.worker, &w.bot).await;
         let outcome = w
             .bot
             .call(w.vault.id(), method)
@@ -1228,10 +1228,10 @@ async fn agents_cannot_change_grants_withdraw_or_upgrade() -> anyhow::Result<()>
         );
         assert_eq!(vault_state(&w).await, state, "{method}");
         assert!(
-            must_balance(w.vault.as_account()).await >= vault_balance,
+            must_balance(&w.worker, w.vault.as_account()).await >= vault_balance,
             "{method}"
         );
-        must_have_paid_only_gas(&w.bot, bot_balance, method).await;
+        must_have_paid_only_gas(&w.worker, &w.bot, bot_balance, method).await;
     }
     // An agent cannot revoke its own grant as if it were an ancestor's agent.
     let outcome = w
@@ -1332,7 +1332,7 @@ async fn revoked_model_binding_stops_the_agent() -> anyhow::Result<()> {
         json!("revoked")
     );
 
-    let vault_balance = must_balance(w.vault.as_account()).await;
+    let vault_balance = must_balance(&w.worker, w.vault.as_account()).await;
     let refused = execute(
         &w.bot,
         w.vault.id(),
@@ -1359,7 +1359,8 @@ async fn revoked_model_binding_stops_the_agent() -> anyhow::Result<()> {
         json!("refused_model_revoked")
     );
     assert!(
-        vault_balance.saturating_sub(must_balance(w.vault.as_account()).await) < GAS_ONLY,
+        vault_balance.saturating_sub(must_balance(&w.worker, w.vault.as_account()).await)
+            < GAS_ONLY,
         "the vault lost nothing but the log entry's storage"
     );
     Ok(())
@@ -1404,7 +1405,7 @@ async fn factory_creates_a_vault_owned_by_the_caller_and_refunds_a_taken_name() 
         json!("1")
     );
 
-    let before = must_balance(&alice).await;
+    let before = must_balance(&worker, &alice).await;
     let again = create().await?;
     assert!(
         !again.clone().json::<bool>()?,
@@ -1416,7 +1417,7 @@ async fn factory_creates_a_vault_owned_by_the_caller_and_refunds_a_taken_name() 
             .iter()
             .any(|l| l.contains("vault_creation_failed"))
     );
-    must_have_paid_only_gas(&alice, before, "duplicate create_vault").await;
+    must_have_paid_only_gas(&worker, &alice, before, "duplicate create_vault").await;
     assert_eq!(
         view(&factory, "vaults_created", json!({})).await,
         json!("1")
@@ -1697,9 +1698,11 @@ async fn only_the_owner_withdraws_and_never_more_than_is_free() -> anyhow::Resul
         ),
     );
     must_panic_with(&withdraw(0).await?, "amount must be positive, got 0");
-    let user_before = must_balance(&w.user).await;
+    let user_before = must_balance(&w.worker, &w.user).await;
     must_succeed(&withdraw(NEAR).await?);
-    let gained = must_balance(&w.user).await.saturating_sub(user_before);
+    let gained = must_balance(&w.worker, &w.user)
+        .await
+        .saturating_sub(user_before);
     assert!(
         (NEAR - GAS_ONLY..=NEAR).contains(&gained),
         "the owner received 1 NEAR less gas: {gained}"

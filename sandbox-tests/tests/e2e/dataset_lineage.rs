@@ -12,7 +12,7 @@ use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
     event_lines, must_account, must_balance, must_deploy, must_have_paid_only_gas, must_panic_with,
-    must_succeed, res_wasm, sandbox, sha256_hex, view, view_err, wasm,
+    must_succeed, receipts_created_by_call, res_wasm, sandbox, sha256_hex, view, view_err, wasm,
 };
 use serde_json::{Value, json};
 
@@ -243,6 +243,7 @@ async fn snapshot(lineage: &Contract, datasets: &[&str], versions: &[&str]) -> V
 /// A bad call: fails with exactly `message`, changes nothing, and the deposit comes back.
 #[allow(clippy::too_many_arguments)]
 async fn must_reject_with(
+    worker: &Worker<Sandbox>,
     who: &Account,
     lineage: &Contract,
     method: &str,
@@ -253,7 +254,7 @@ async fn must_reject_with(
     versions: &[&str],
 ) {
     let state = snapshot(lineage, datasets, versions).await;
-    let before = must_balance(who).await;
+    let before = must_balance(worker, who).await;
     let outcome = write_with(who, lineage, method, args, deposit).await;
     must_panic_with(&outcome, message);
     assert_eq!(
@@ -261,10 +262,12 @@ async fn must_reject_with(
         state,
         "{method} changed state: {message}"
     );
-    must_have_paid_only_gas(who, before, method).await;
+    must_have_paid_only_gas(worker, who, before, method).await;
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn must_reject(
+    worker: &Worker<Sandbox>,
     who: &Account,
     lineage: &Contract,
     method: &str,
@@ -274,6 +277,7 @@ async fn must_reject(
     versions: &[&str],
 ) {
     must_reject_with(
+        worker,
         who,
         lineage,
         method,
@@ -369,7 +373,7 @@ async fn registering_a_dataset_records_its_owner_and_first_terms_revision() -> a
         view(&lineage, "get_registry", json!({})).await,
         json!(registry.id())
     );
-    must_reject(&registry, &lineage, "register_dataset", json!({ "dataset_id": "reviews", "title": "again", "terms": terms("allowed", "allowed", None) }),
+    must_reject(&worker, &registry, &lineage, "register_dataset", json!({ "dataset_id": "reviews", "title": "again", "terms": terms("allowed", "allowed", None) }),
         "dataset 'reviews' already exists", &["reviews"], &[]).await;
     Ok(())
 }
@@ -453,6 +457,7 @@ async fn terms_change_only_by_the_owner_and_every_revision_is_kept() -> anyhow::
 
     let mallory = must_account(&worker).await;
     must_reject(
+        &worker,
         &mallory,
         &lineage,
         "set_terms",
@@ -465,14 +470,15 @@ async fn terms_change_only_by_the_owner_and_every_revision_is_kept() -> anyhow::
         &[],
     )
     .await;
-    must_reject(&alice, &lineage, "set_terms", json!({ "dataset_id": "reviews", "terms": terms("allowed", "allowed", Some((1, 59))) }),
+    must_reject(&worker, &alice, &lineage, "set_terms", json!({ "dataset_id": "reviews", "terms": terms("allowed", "allowed", Some((1, 59))) }),
         "invalid terms.access.duration_seconds '59': must be between 60 and 315360000 seconds (ten years)", &["reviews"], &[]).await;
     let mut bad = terms("allowed", "allowed", None);
     bad["ai_training"] =
         json!({ "status": "constrained", "terms_uri": "https://t", "terms_digest": "XYZ" });
-    must_reject(&alice, &lineage, "set_terms", json!({ "dataset_id": "reviews", "terms": bad }),
+    must_reject(&worker, &alice, &lineage, "set_terms", json!({ "dataset_id": "reviews", "terms": bad }),
         "invalid terms.ai_training.terms_digest 'XYZ': must be a sha256 digest: 64 lowercase hex characters", &["reviews"], &[]).await;
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "set_terms",
@@ -568,6 +574,7 @@ async fn storage_is_paid_by_the_caller_and_a_short_deposit_names_the_exact_amoun
         );
     }
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "appoint_flagger",
@@ -578,6 +585,7 @@ async fn storage_is_paid_by_the_caller_and_a_short_deposit_names_the_exact_amoun
     )
     .await;
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "appoint_flagger",
@@ -589,6 +597,7 @@ async fn storage_is_paid_by_the_caller_and_a_short_deposit_names_the_exact_amoun
     .await;
     let mallory = must_account(&worker).await;
     must_reject(
+        &worker,
         &mallory,
         &lineage,
         "publish_version",
@@ -723,7 +732,12 @@ async fn derivations_form_a_graph_queryable_by_parents_children_ancestors_and_de
 
 #[tokio::test]
 async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()> {
-    let Fixture { lineage, alice, .. } = fixture().await;
+    let Fixture {
+        worker,
+        lineage,
+        alice,
+        ..
+    } = fixture().await;
     must_succeed(
         &register(
             &alice,
@@ -751,6 +765,7 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
     };
 
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "publish_version",
@@ -762,6 +777,7 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
     .await;
     let seventeen: Vec<String> = (0..17).map(|i| format!("reviews@{i}")).collect();
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "publish_version",
@@ -772,6 +788,7 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
     )
     .await;
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "publish_version",
@@ -782,6 +799,7 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
     )
     .await;
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "publish_version",
@@ -792,6 +810,7 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
     )
     .await;
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "publish_version",
@@ -813,9 +832,9 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
         )
         .await,
     );
-    must_reject(&alice, &lineage, "publish_version", derive("1", vec!["child@1".into()]),
+    must_reject(&worker, &alice, &lineage, "publish_version", derive("1", vec!["child@1".into()]),
         "dataset version 'derived@1' already exists; published versions are immutable and cannot gain parents", &ds, &vs).await;
-    must_reject(&alice, &lineage, "publish_version", json!({ "dataset_id": "reviews", "version": "1.0.0", "manifest": manifest("again") }),
+    must_reject(&worker, &alice, &lineage, "publish_version", json!({ "dataset_id": "reviews", "version": "1.0.0", "manifest": manifest("again") }),
         "dataset version 'reviews@1.0.0' already exists; published versions are immutable and cannot gain parents", &ds, &vs).await;
     assert_eq!(
         view(
@@ -828,15 +847,16 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
     );
 
     // Malformed versions and manifests.
-    must_reject(&alice, &lineage, "publish_version", json!({ "dataset_id": "derived", "version": "V2", "manifest": manifest("x") }),
+    must_reject(&worker, &alice, &lineage, "publish_version", json!({ "dataset_id": "derived", "version": "V2", "manifest": manifest("x") }),
         "invalid version 'V2': must be 1-32 characters of a-z, 0-9, '-', '_', '.', '+' starting with a letter or digit", &ds, &vs).await;
     let mut m = manifest("x");
     m["content_digest"] = json!("abc");
-    must_reject(&alice, &lineage, "publish_version", json!({ "dataset_id": "derived", "version": "2", "manifest": m }),
+    must_reject(&worker, &alice, &lineage, "publish_version", json!({ "dataset_id": "derived", "version": "2", "manifest": m }),
         "invalid manifest.content_digest 'abc': must be a sha256 digest: 64 lowercase hex characters", &ds, &vs).await;
     let mut m = manifest("x");
     m["uris"] = json!(["ipfs://1", "ipfs://2", "ipfs://3", "ipfs://4", "ipfs://5"]);
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "publish_version",
@@ -846,7 +866,7 @@ async fn bad_derivations_are_refused_so_no_cycle_can_form() -> anyhow::Result<()
         &vs,
     )
     .await;
-    must_reject(&alice, &lineage, "register_dataset", json!({ "dataset_id": "Bad Id", "title": "t", "terms": terms("allowed", "allowed", None) }),
+    must_reject(&worker, &alice, &lineage, "register_dataset", json!({ "dataset_id": "Bad Id", "title": "t", "terms": terms("allowed", "allowed", None) }),
         "invalid dataset_id 'Bad Id': must be 1-64 characters of a-z, 0-9, '-', '_', '.' starting with a letter or digit", &ds, &vs).await;
     Ok(())
 }
@@ -939,6 +959,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
         )]
     );
     must_reject(
+        &worker,
         &mallory,
         &lineage,
         "flag_version",
@@ -952,6 +973,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
     )
     .await;
     must_reject(
+        &worker,
         &mallory,
         &lineage,
         "appoint_flagger",
@@ -978,6 +1000,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
         )]
     );
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "flag_version",
@@ -988,6 +1011,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
     )
     .await;
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "flag_version",
@@ -1046,9 +1070,10 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
     );
 
     // Clearing needs exactly 1 yocto, and removes the taint.
-    must_reject_with(&auditor, &lineage, "clear_flag", json!({ "version_id": "reviews@1.0.0", "kind": "poisoned" }), NearToken::from_near(1),
+    must_reject_with(&worker, &auditor, &lineage, "clear_flag", json!({ "version_id": "reviews@1.0.0", "kind": "poisoned" }), NearToken::from_near(1),
         "this action requires an attached deposit of exactly 1 yoctoNEAR, got 1000000000000000000000000", &["reviews"], &["reviews@1.0.0"]).await;
     must_reject_with(
+        &worker,
         &auditor,
         &lineage,
         "clear_flag",
@@ -1098,6 +1123,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
         .await,
     );
     must_reject(
+        &worker,
         &auditor,
         &lineage,
         "flag_version",
@@ -1118,6 +1144,7 @@ async fn a_flag_on_a_source_taints_the_provenance_of_everything_derived_from_it(
 #[tokio::test]
 async fn training_usage_is_recorded_after_consent_and_queryable_both_ways() -> anyhow::Result<()> {
     let Fixture {
+        worker,
         lineage,
         alice,
         registry,
@@ -1134,8 +1161,8 @@ async fn training_usage_is_recorded_after_consent_and_queryable_both_ways() -> a
         .await,
     );
     must_succeed(&publish(&alice, &lineage, "licensed", "1", None).await);
-    let before = must_balance(&registry).await;
-    let acme_before = must_balance(&acme).await;
+    let before = must_balance(&worker, &registry).await;
+    let acme_before = must_balance(&worker, &acme).await;
     let usage_before = lineage.view_account().await?.storage_usage;
     let outcome = record_usage(
         &registry,
@@ -1164,9 +1191,12 @@ async fn training_usage_is_recorded_after_consent_and_queryable_both_ways() -> a
         "storage_cost is exactly the bytes added"
     );
     // The unused deposit goes to the publisher, not back to the registry (which would only pass it on).
-    let spent = before - must_balance(&registry).await;
+    let spent = before - must_balance(&worker, &registry).await;
     let deposit = 2 * PER_DATASET;
-    assert_eq!(must_balance(&acme).await - acme_before, deposit - cost);
+    assert_eq!(
+        must_balance(&worker, &acme).await - acme_before,
+        deposit - cost
+    );
     assert!(
         spent >= deposit && spent - deposit < sandbox_tests::GAS_ONLY,
         "the registry paid the deposit and gas: spent {spent}, deposit {deposit}"
@@ -1326,6 +1356,7 @@ async fn training_usage_without_consent_is_refused_and_the_deposit_returned() ->
     ];
     for (args, message) in cases {
         must_reject_with(
+            &worker,
             &registry,
             &lineage,
             "record_training_usage",
@@ -1339,6 +1370,7 @@ async fn training_usage_without_consent_is_refused_and_the_deposit_returned() ->
     }
     let thirty_three: Vec<String> = (0..33).map(|i| format!("reviews@{i}")).collect();
     must_reject_with(
+        &worker,
         &registry,
         &lineage,
         "record_training_usage",
@@ -1353,6 +1385,7 @@ async fn training_usage_without_consent_is_refused_and_the_deposit_returned() ->
     // Only the registry may record usage.
     let mallory = must_account(&worker).await;
     must_reject_with(
+        &worker,
         &mallory,
         &lineage,
         "record_training_usage",
@@ -1467,7 +1500,10 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
     let price = NearToken::from_millinear(500).as_yoctonear();
     must_succeed(&write(&alice, &lineage, "set_terms", json!({ "dataset_id": "reviews", "terms": terms("allowed", "allowed", Some((price, 3600))) })).await);
     let bob = must_account(&worker).await;
-    let (owner_before, bob_before) = (must_balance(&alice).await, must_balance(&bob).await);
+    let (owner_before, bob_before) = (
+        must_balance(&worker, &alice).await,
+        must_balance(&worker, &bob).await,
+    );
     let usage_before = lineage.view_account().await?.storage_usage;
     let outcome = write(
         &bob,
@@ -1479,13 +1515,13 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
     must_succeed(&outcome);
     let grant = outcome.clone().json::<Value>()?;
     assert_eq!(
-        must_balance(&alice).await - owner_before,
+        must_balance(&worker, &alice).await - owner_before,
         price,
         "the owner receives the price, minus nothing"
     );
     let storage = u128::from(lineage.view_account().await?.storage_usage - usage_before)
         * 10_000_000_000_000_000_000;
-    let bob_paid = bob_before - must_balance(&bob).await;
+    let bob_paid = bob_before - must_balance(&worker, &bob).await;
     assert!(
         bob_paid >= price + storage && bob_paid - price - storage < sandbox_tests::GAS_ONLY,
         "bob paid price {price} + storage {storage} + gas, the rest of 1 NEAR came back: {bob_paid}"
@@ -1522,8 +1558,9 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
 
     // Underpaid: refused, refunded in full; the owner gets nothing.
     let carol = must_account(&worker).await;
-    let owner_before = must_balance(&alice).await;
+    let owner_before = must_balance(&worker, &alice).await;
     must_reject_with(
+        &worker,
         &carol,
         &lineage,
         "request_access",
@@ -1537,7 +1574,7 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
         &["reviews@1.0.0"],
     )
     .await;
-    assert_eq!(must_balance(&alice).await, owner_before);
+    assert_eq!(must_balance(&worker, &alice).await, owner_before);
     // Price paid but not the storage: the exact amounts are named.
     let state = snapshot(&lineage, &["reviews"], &[]).await;
     let outcome = write_with(
@@ -1556,6 +1593,7 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
     );
     assert_eq!(snapshot(&lineage, &["reviews"], &[]).await, state);
     must_reject(
+        &worker,
         &alice,
         &lineage,
         "request_access",
@@ -1571,6 +1609,7 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
 
     // Revocation: owner only, 1 yocto, once.
     must_reject_with(
+        &worker,
         &bob,
         &lineage,
         "revoke_access",
@@ -1616,6 +1655,7 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
         view(&lineage, "get_grant", json!({ "grant_id": "0" })).await["revoked_at_ns"].is_string()
     );
     must_reject_with(
+        &worker,
         &alice,
         &lineage,
         "revoke_access",
@@ -1630,6 +1670,7 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
     // A flagged dataset refuses new requests; a dataset without an offer is not for sale.
     must_succeed(&write(&alice, &lineage, "flag_version", json!({ "version_id": "reviews@1.0.0", "kind": "licence_dispute", "reason": "claim by publisher" })).await);
     must_reject(
+        &worker,
         &carol,
         &lineage,
         "request_access",
@@ -1649,6 +1690,7 @@ async fn paid_access_pays_the_owner_in_full_and_records_a_revocable_grant() -> a
         .await,
     );
     must_reject(
+        &worker,
         &carol,
         &lineage,
         "request_access",
@@ -2046,9 +2088,9 @@ async fn a_registered_owner_pays_storage_from_its_balance_without_a_refund_trans
         one - record + 1 - cost
     );
     assert_eq!(
-        published.receipt_outcomes().len(),
-        2,
-        "the call and its gas refund only: {published:#?}"
+        receipts_created_by_call(&published),
+        1,
+        "the gas refund only, no refund transfer: {published:#?}"
     );
 
     // Short of funds: the exact shortfall, nothing changes.
@@ -2082,7 +2124,7 @@ async fn a_registered_owner_pays_storage_from_its_balance_without_a_refund_trans
     );
 
     // Unregistering sends the total back and deletes the record.
-    let before = must_balance(&alice).await;
+    let before = must_balance(&worker, &alice).await;
     let gone = write_with(
         &alice,
         &lineage,
@@ -2094,6 +2136,6 @@ async fn a_registered_owner_pays_storage_from_its_balance_without_a_refund_trans
     must_succeed(&gone);
     assert!(gone.json::<bool>()?);
     assert_eq!(storage_balance(&lineage, &alice).await, Value::Null);
-    assert!(must_balance(&alice).await + sandbox_tests::GAS_ONLY > before + record);
+    assert!(must_balance(&worker, &alice).await + sandbox_tests::GAS_ONLY > before + record);
     Ok(())
 }

@@ -8,7 +8,8 @@ use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
     event_lines, must_account, must_balance, must_deploy, must_have_paid_only_gas, must_panic_with,
-    must_succeed, res_wasm, sandbox, sha256_hex, storage_byte_cost, view, view_err, wasm,
+    must_succeed, receipts_created_by_call, res_wasm, sandbox, sha256_hex, storage_byte_cost, view,
+    view_err, wasm,
 };
 use serde_json::{Value, json};
 
@@ -160,9 +161,16 @@ async fn snapshot(registry: &Contract) -> Value {
 }
 
 /// A bad call: fails with exactly `message`, changes nothing, and the 1 NEAR attached comes back.
-async fn must_reject(who: &Account, registry: &Contract, method: &str, args: Value, message: &str) {
+async fn must_reject(
+    worker: &Worker<Sandbox>,
+    who: &Account,
+    registry: &Contract,
+    method: &str,
+    args: Value,
+    message: &str,
+) {
     let state = snapshot(registry).await;
-    let before = must_balance(who).await;
+    let before = must_balance(worker, who).await;
     let outcome = write(who, registry, method, args).await;
     must_panic_with(&outcome, message);
     assert_eq!(
@@ -170,7 +178,7 @@ async fn must_reject(who: &Account, registry: &Contract, method: &str, args: Val
         state,
         "{method} changed state: {message}"
     );
-    must_have_paid_only_gas(who, before, method).await;
+    must_have_paid_only_gas(worker, who, before, method).await;
 }
 
 fn event(name: &str, data: &str) -> String {
@@ -308,6 +316,7 @@ async fn maintainers_added_by_the_owner_update_metadata_until_removed() -> anyho
         .await,
     );
     must_reject(
+        &worker,
         &bob,
         &registry,
         "update_metadata",
@@ -319,6 +328,7 @@ async fn maintainers_added_by_the_owner_update_metadata_until_removed() -> anyho
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "remove_maintainer",
@@ -327,6 +337,7 @@ async fn maintainers_added_by_the_owner_update_metadata_until_removed() -> anyho
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "add_maintainer",
@@ -372,6 +383,7 @@ async fn ownership_moves_only_when_the_proposed_owner_accepts() -> anyhow::Resul
         json!(bob.id())
     );
     must_reject(
+        &worker,
         &carol,
         &registry,
         "accept_ownership",
@@ -383,6 +395,7 @@ async fn ownership_moves_only_when_the_proposed_owner_accepts() -> anyhow::Resul
     )
     .await;
     must_reject(
+        &worker,
         &bob,
         &registry,
         "propose_owner",
@@ -401,6 +414,7 @@ async fn ownership_moves_only_when_the_proposed_owner_accepts() -> anyhow::Resul
         .await,
     );
     must_reject(
+        &worker,
         &bob,
         &registry,
         "accept_ownership",
@@ -443,6 +457,7 @@ async fn ownership_moves_only_when_the_proposed_owner_accepts() -> anyhow::Resul
         (json!(bob.id()), Value::Null)
     );
     must_reject(
+        &worker,
         &acme,
         &registry,
         "add_maintainer",
@@ -691,7 +706,7 @@ async fn a_publish_charges_exactly_the_bytes_it_adds() -> anyhow::Result<()> {
     // Exactly the amount: published, storage grew by exactly those bytes, the publisher paid exactly that
     // plus gas.
     let usage_before = registry.view_account().await?.storage_usage;
-    let balance_before = must_balance(&acme).await;
+    let balance_before = must_balance(&worker, &acme).await;
     let exact = write_with(
         &acme,
         &registry,
@@ -705,7 +720,7 @@ async fn a_publish_charges_exactly_the_bytes_it_adds() -> anyhow::Result<()> {
         registry.view_account().await?.storage_usage - usage_before,
         bytes
     );
-    let paid = balance_before - must_balance(&acme).await;
+    let paid = balance_before - must_balance(&worker, &acme).await;
     let gas = sandbox_tests::gas_paid_bound(&worker, &exact).await;
     assert!(
         paid >= required && paid - required <= gas,
@@ -713,12 +728,12 @@ async fn a_publish_charges_exactly_the_bytes_it_adds() -> anyhow::Result<()> {
     );
 
     // With 1 NEAR attached, everything above the storage comes back.
-    let balance_before = must_balance(&acme).await;
+    let balance_before = must_balance(&worker, &acme).await;
     let usage_before = registry.view_account().await?.storage_usage;
     let generous = publish(&acme, &registry, "1.0.1", files("v1b", 12)).await;
     must_succeed(&generous);
     let added = u128::from(registry.view_account().await?.storage_usage - usage_before);
-    let paid = balance_before - must_balance(&acme).await;
+    let paid = balance_before - must_balance(&worker, &acme).await;
     let gas = sandbox_tests::gas_paid_bound(&worker, &generous).await;
     assert!(
         paid >= added * byte_cost && paid - added * byte_cost <= gas,
@@ -727,6 +742,7 @@ async fn a_publish_charges_exactly_the_bytes_it_adds() -> anyhow::Result<()> {
 
     // No deposit at all.
     must_reject_with(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -740,6 +756,7 @@ async fn a_publish_charges_exactly_the_bytes_it_adds() -> anyhow::Result<()> {
 }
 
 async fn must_reject_with(
+    worker: &Worker<Sandbox>,
     who: &Account,
     registry: &Contract,
     method: &str,
@@ -748,11 +765,11 @@ async fn must_reject_with(
     message: &str,
 ) {
     let state = snapshot(registry).await;
-    let before = must_balance(who).await;
+    let before = must_balance(worker, who).await;
     let outcome = write_with(who, registry, method, args, deposit).await;
     must_panic_with(&outcome, message);
     assert_eq!(snapshot(registry).await, state, "{method} changed state");
-    must_have_paid_only_gas(who, before, method).await;
+    must_have_paid_only_gas(worker, who, before, method).await;
 }
 
 // ---- aliases ---------------------------------------------------------------------------------------------
@@ -806,6 +823,7 @@ async fn aliases_keep_every_move_and_answer_what_they_pointed_to_at_a_time() -> 
         )]
     );
     must_reject(
+        &worker,
         &acme,
         &registry,
         "set_alias",
@@ -905,6 +923,7 @@ async fn aliases_keep_every_move_and_answer_what_they_pointed_to_at_a_time() -> 
         json!([])
     );
     must_reject(
+        &worker,
         &acme,
         &registry,
         "remove_alias",
@@ -986,6 +1005,7 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
         json!("deprecated")
     );
     must_reject(
+        &worker,
         &acme,
         &registry,
         "deprecate_version",
@@ -993,7 +1013,7 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
         "version 'acme/sentiment@1.0.0' is already deprecated",
     )
     .await;
-    must_reject(&acme, &registry, "deprecate_version", json!({ "model_id": MODEL, "version": "1.1.0", "message": "x", "successor": "1.1.0" }),
+    must_reject(&worker, &acme, &registry, "deprecate_version", json!({ "model_id": MODEL, "version": "1.1.0", "message": "x", "successor": "1.1.0" }),
         "successor '1.1.0' must be a published version of model 'acme/sentiment' other than '1.1.0'").await;
 
     // A deprecated version is still usable; a revoked one must not be used, and revocation is final.
@@ -1071,6 +1091,7 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
     );
 
     must_reject(
+        &worker,
         &acme,
         &registry,
         "revoke_version",
@@ -1079,6 +1100,7 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "set_alias",
@@ -1087,6 +1109,7 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "deprecate_version",
@@ -1094,14 +1117,15 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
         "version 'acme/sentiment@1.0.0' is revoked",
     )
     .await;
-    must_reject(&acme, &registry, "deprecate_version", json!({ "model_id": MODEL, "version": "1.1.0", "message": "x", "successor": "1.0.0" }),
+    must_reject(&worker, &acme, &registry, "deprecate_version", json!({ "model_id": MODEL, "version": "1.1.0", "message": "x", "successor": "1.0.0" }),
         "successor '1.0.0' must be a published version of model 'acme/sentiment' other than '1.1.0'").await;
-    must_reject(&acme, &registry, "publish_version", json!({ "model_id": MODEL, "version": "2.0.0", "files": files("v3", 1),
+    must_reject(&worker, &acme, &registry, "publish_version", json!({ "model_id": MODEL, "version": "2.0.0", "files": files("v3", 1),
         "base_model": { "model_version_id": "acme/sentiment@1.0.0", "relation": "distill" }, "commercial_use": true }),
         "version 'acme/sentiment@1.0.0' is revoked").await;
     // No new attestation on a revoked version, not even one superseding an older one; the attester can
     // still retract the old one.
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "attest",
@@ -1110,6 +1134,7 @@ async fn deprecation_and_final_revocation_show_in_every_view_of_the_version() ->
     )
     .await;
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "supersede_attestation",
@@ -1157,7 +1182,8 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
             )
         )]
     );
-    let soon = now_ns(&worker).await + 3_000_000_000;
+    // Two minutes: far more than the calls below take on any node; fast-forwarded past further down.
+    let soon = now_ns(&worker).await + 120_000_000_000;
     must_succeed(
         &write(
             &evaluator,
@@ -1221,6 +1247,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
         "0"
     );
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "supersede_attestation",
@@ -1231,6 +1258,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
 
     // Revoke: only the attester, once.
     must_reject(
+        &worker,
         &acme,
         &registry,
         "revoke_attestation",
@@ -1260,6 +1288,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
     assert_eq!(three["state"], "revoked");
     assert_eq!(three["revocation"]["reason"], "key compromised");
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "revoke_attestation",
@@ -1268,6 +1297,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
     )
     .await;
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "supersede_attestation",
@@ -1282,7 +1312,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
         "active"
     );
     while now_ns(&worker).await < soon {
-        worker.fast_forward(5).await?;
+        worker.fast_forward(200).await?;
     }
     assert_eq!(
         view(&registry, "get_attestation", json!({ "id": "1" })).await["state"],
@@ -1387,6 +1417,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
 
     // Bad attestations.
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "attest",
@@ -1396,7 +1427,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
     .await;
     let past = now_ns(&worker).await - 1;
     let state = snapshot(&registry).await;
-    let before = must_balance(&auditor).await;
+    let before = must_balance(&worker, &auditor).await;
     let outcome = write(
         &auditor,
         &registry,
@@ -1410,8 +1441,9 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
         &format!("expires_at {past} must be later than the current block timestamp "),
     );
     assert_eq!(snapshot(&registry).await, state);
-    must_have_paid_only_gas(&auditor, before, "attest expired").await;
+    must_have_paid_only_gas(&worker, &auditor, before, "attest expired").await;
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "attest",
@@ -1421,6 +1453,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
     )
     .await;
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "attest",
@@ -1429,6 +1462,7 @@ async fn attestations_are_listed_by_attester_and_kind_and_show_revoked_supersede
     )
     .await;
     must_reject(
+        &worker,
         &auditor,
         &registry,
         "revoke_attestation",
@@ -1596,6 +1630,7 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
     must_succeed(&publish(&acme, &registry, "1.0.0", files("v1", 1)).await);
     let stranger = must_account(&worker).await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "update_metadata",
@@ -1603,9 +1638,10 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
         "model 'acme/nope' not found",
     )
     .await;
-    must_reject(&acme, &registry, "publish_version", json!({ "model_id": "acme/nope", "version": "1.0.0", "files": files("x", 1), "commercial_use": true }),
+    must_reject(&worker, &acme, &registry, "publish_version", json!({ "model_id": "acme/nope", "version": "1.0.0", "files": files("x", 1), "commercial_use": true }),
         "model 'acme/nope' not found").await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "deprecate_version",
@@ -1614,6 +1650,7 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "revoke_version",
@@ -1622,6 +1659,7 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "set_alias",
@@ -1630,6 +1668,7 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "create_model",
@@ -1638,6 +1677,7 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
     )
     .await;
     must_reject(
+        &worker,
         &stranger,
         &registry,
         "create_model",
@@ -1645,7 +1685,7 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
         &format!("namespace 'acme' is owned by {}", acme.id()),
     )
     .await;
-    must_reject(&acme, &registry, "publish_version", json!({ "model_id": MODEL, "version": "1.0.1", "files": files("y", 1),
+    must_reject(&worker, &acme, &registry, "publish_version", json!({ "model_id": MODEL, "version": "1.0.1", "files": files("y", 1),
         "base_model": { "model_version_id": "acme/nope@1.0.0", "relation": "adapter" }, "commercial_use": true }),
         "model 'acme/nope' not found").await;
     assert_eq!(
@@ -1666,9 +1706,15 @@ async fn unknown_models_and_versions_and_duplicates_are_refused() -> anyhow::Res
 
 #[tokio::test]
 async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Result<()> {
-    let Fixture { registry, acme, .. } = fixture().await;
+    let Fixture {
+        worker,
+        registry,
+        acme,
+        ..
+    } = fixture().await;
     let create = |ns: &str, name: &str| json!({ "namespace": ns, "name": name });
     must_reject(
+        &worker,
         &acme,
         &registry,
         "create_model",
@@ -1677,6 +1723,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "create_model",
@@ -1685,6 +1732,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "create_model",
@@ -1693,6 +1741,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "create_model",
@@ -1701,6 +1750,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "create_model",
@@ -1709,6 +1759,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "update_metadata",
@@ -1718,6 +1769,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     .await;
     let tags: Vec<String> = (0..17).map(|i| format!("t{i}")).collect();
     must_reject(
+        &worker,
         &acme,
         &registry,
         "update_metadata",
@@ -1725,9 +1777,9 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
         "metadata.tags has too many entries: 17, the limit is 16",
     )
     .await;
-    must_reject(&acme, &registry, "update_metadata", json!({ "model_id": MODEL, "metadata": { "license": "Apache 2.0" } }),
+    must_reject(&worker, &acme, &registry, "update_metadata", json!({ "model_id": MODEL, "metadata": { "license": "Apache 2.0" } }),
         "invalid metadata.license 'Apache 2.0': character ' ' is not allowed (use A-Z, a-z, 0-9, '.', '+', '-', '_')").await;
-    must_reject(&acme, &registry, "update_metadata", json!({ "model_id": MODEL, "metadata": { "homepage": "ftp://x" } }),
+    must_reject(&worker, &acme, &registry, "update_metadata", json!({ "model_id": MODEL, "metadata": { "homepage": "ftp://x" } }),
         "invalid metadata.homepage 'ftp://x': must start with one of https://, http://, ipfs://, hf://, ar://").await;
     let publish_args = |extra: Value| {
         let mut a = json!({ "model_id": MODEL, "version": "1.0.0", "files": files("v", 1), "commercial_use": true });
@@ -1737,6 +1789,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
         a
     };
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1746,6 +1799,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     .await;
     let uris: Vec<String> = (0..9).map(|i| format!("https://m.example/{i}")).collect();
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1755,6 +1809,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     .await;
     let long_uri = format!("https://{}", "u".repeat(510));
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1766,6 +1821,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     let mut f = files("v", 1);
     f[0]["path"] = json!(long_path);
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1775,6 +1831,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     .await;
     let datasets: Vec<String> = (0..33).map(|i| format!("d{i}@1")).collect();
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1782,10 +1839,11 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
         "training_datasets has too many entries: 33, the limit is 32",
     )
     .await;
-    must_reject(&acme, &registry, "publish_version", publish_args(json!({ "training_datasets": ["reviews@1.0.0"] })),
+    must_reject(&worker, &acme, &registry, "publish_version", publish_args(json!({ "training_datasets": ["reviews@1.0.0"] })),
         "training_datasets is not empty but no lineage contract is configured; publish without datasets or ask the registry owner to set one").await;
     must_succeed(&publish(&acme, &registry, "1.0.0", files("v", 1)).await);
     must_reject(
+        &worker,
         &acme,
         &registry,
         "set_alias",
@@ -1794,6 +1852,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "set_alias",
@@ -1802,6 +1861,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "deprecate_version",
@@ -1810,6 +1870,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "revoke_version",
@@ -1830,6 +1891,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
         );
     }
     must_reject(
+        &worker,
         &acme,
         &registry,
         "add_maintainer",
@@ -1849,6 +1911,7 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
         );
     }
     must_reject(
+        &worker,
         &acme,
         &registry,
         "set_alias",
@@ -1861,9 +1924,15 @@ async fn invalid_ids_and_oversized_strings_and_lists_are_refused() -> anyhow::Re
 
 #[tokio::test]
 async fn malformed_and_non_increasing_versions_are_refused() -> anyhow::Result<()> {
-    let Fixture { registry, acme, .. } = fixture().await;
+    let Fixture {
+        worker,
+        registry,
+        acme,
+        ..
+    } = fixture().await;
     let args = |v: &str| json!({ "model_id": MODEL, "version": v, "files": files(v, 1), "commercial_use": true });
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1871,11 +1940,12 @@ async fn malformed_and_non_increasing_versions_are_refused() -> anyhow::Result<(
         "invalid semver '1.0' in version: expected MAJOR.MINOR.PATCH",
     )
     .await;
-    must_reject(&acme, &registry, "publish_version", args("01.0.0"),
+    must_reject(&worker, &acme, &registry, "publish_version", args("01.0.0"),
         "invalid semver '01.0.0' in version: major must be an unsigned 64-bit number without leading zeros").await;
-    must_reject(&acme, &registry, "publish_version", args("v1.0.0"),
+    must_reject(&worker, &acme, &registry, "publish_version", args("v1.0.0"),
         "invalid semver 'v1.0.0' in version: major must be an unsigned 64-bit number without leading zeros").await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1885,6 +1955,7 @@ async fn malformed_and_non_increasing_versions_are_refused() -> anyhow::Result<(
     .await;
     must_succeed(&publish(&acme, &registry, "1.2.0", files("ok", 1)).await);
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1893,6 +1964,7 @@ async fn malformed_and_non_increasing_versions_are_refused() -> anyhow::Result<(
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1900,9 +1972,9 @@ async fn malformed_and_non_increasing_versions_are_refused() -> anyhow::Result<(
         "version '1.1.9' must be greater than the latest version '1.2.0' of model 'acme/sentiment'",
     )
     .await;
-    must_reject(&acme, &registry, "publish_version", args("1.2.0-rc.1"),
+    must_reject(&worker, &acme, &registry, "publish_version", args("1.2.0-rc.1"),
         "version '1.2.0-rc.1' must be greater than the latest version '1.2.0' of model 'acme/sentiment'").await;
-    must_reject(&acme, &registry, "publish_version", args("1.2.0+build.2"),
+    must_reject(&worker, &acme, &registry, "publish_version", args("1.2.0+build.2"),
         "version '1.2.0+build.2' must be greater than the latest version '1.2.0' of model 'acme/sentiment'").await;
     must_succeed(&publish(&acme, &registry, "1.10.0", files("ten", 1)).await);
     Ok(())
@@ -1910,15 +1982,21 @@ async fn malformed_and_non_increasing_versions_are_refused() -> anyhow::Result<(
 
 #[tokio::test]
 async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::Result<()> {
-    let Fixture { registry, acme, .. } = fixture().await;
+    let Fixture {
+        worker,
+        registry,
+        acme,
+        ..
+    } = fixture().await;
     let with_files = |f: Value| json!({ "model_id": MODEL, "version": "1.0.0", "files": f, "commercial_use": true });
     let short = "ab".repeat(31) + "a";
-    must_reject(&acme, &registry, "publish_version", with_files(json!([{ "path": "a", "sha256": short, "size": "1" }])),
+    must_reject(&worker, &acme, &registry, "publish_version", with_files(json!([{ "path": "a", "sha256": short, "size": "1" }])),
         &format!("invalid files[0].sha256 '{short}': expected 64 hex characters (32 bytes), got 63 characters")).await;
     let not_hex = "zz".repeat(32);
-    must_reject(&acme, &registry, "publish_version", with_files(json!([{ "path": "a", "sha256": not_hex, "size": "1" }])),
+    must_reject(&worker, &acme, &registry, "publish_version", with_files(json!([{ "path": "a", "sha256": not_hex, "size": "1" }])),
         &format!("invalid files[0].sha256 '{not_hex}': expected 64 hex characters (32 bytes), found a non-hex character")).await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1928,6 +2006,7 @@ async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::
     .await;
     let f = files("d", 1);
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1938,6 +2017,7 @@ async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::
     let mut bad = files("d", 1);
     bad[0]["path"] = json!("../etc/passwd");
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1946,6 +2026,7 @@ async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::
     )
     .await;
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1957,6 +2038,7 @@ async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::
     let mut chunked = files("d", 1);
     chunked[0]["merkle"] = json!({ "chunk_size": 3000, "root": "ab".repeat(32) });
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -1966,6 +2048,7 @@ async fn wrong_hashes_and_empty_or_duplicate_manifests_are_refused() -> anyhow::
     .await;
     chunked[0]["merkle"] = json!({ "chunk_size": 1024, "root": "ab" });
     must_reject(
+        &worker,
         &acme,
         &registry,
         "publish_version",
@@ -2047,7 +2130,7 @@ async fn strangers_cannot_write_to_a_model_or_administer_the_registry() -> anyho
             &not_owner,
         ),
     ] {
-        must_reject(&mallory, &registry, method, args, message).await;
+        must_reject(&worker, &mallory, &registry, method, args, message).await;
     }
     // A maintainer cannot manage maintainers or ownership.
     let bob = must_account(&worker).await;
@@ -2061,6 +2144,7 @@ async fn strangers_cannot_write_to_a_model_or_administer_the_registry() -> anyho
         .await,
     );
     must_reject(
+        &worker,
         &bob,
         &registry,
         "add_maintainer",
@@ -2070,6 +2154,7 @@ async fn strangers_cannot_write_to_a_model_or_administer_the_registry() -> anyho
     .await;
     // Registry administration: owner only, exactly 1 yocto.
     must_reject_with(
+        &worker,
         &mallory,
         &registry,
         "set_lineage_contract",
@@ -2079,6 +2164,7 @@ async fn strangers_cannot_write_to_a_model_or_administer_the_registry() -> anyho
     )
     .await;
     must_reject(
+        &worker,
         registry.as_account(),
         &registry,
         "set_lineage_contract",
@@ -2131,13 +2217,13 @@ async fn available_of(registry: &Contract, account: &Account) -> u128 {
         .expect("u128")
 }
 
-/// A write paid by its deposit: the call, the refund of the excess, and the gas refunds.
+/// A write paid by its deposit: the call sent the excess back, and got its gas refund.
 fn must_have_paid_by_deposit(outcome: &ExecutionFinalResult) {
     must_succeed(outcome);
     assert_eq!(
-        outcome.receipt_outcomes().len(),
-        4,
-        "the call, the deposit refund and gas refunds: {outcome:#?}"
+        receipts_created_by_call(outcome),
+        2,
+        "the deposit refund and the gas refund: {outcome:#?}"
     );
 }
 
@@ -2198,9 +2284,9 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
     let available = one - record + 1 - bytes * byte_cost;
     assert_eq!(available_of(&registry, &acme).await, available);
     assert_eq!(
-        published.receipt_outcomes().len(),
-        2,
-        "publish + gas refund, no deposit refund: {published:#?}"
+        receipts_created_by_call(&published),
+        1,
+        "the gas refund only, no deposit refund: {published:#?}"
     );
 
     // Attaching more than 1 yoctoNEAR pays by deposit, as for anyone: the balance is left alone.
@@ -2259,14 +2345,14 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
             "cannot withdraw 1 yoctoNEAR: only 0 yoctoNEAR is available".to_string(),
         ),
     ] {
-        let before = must_balance(&acme).await;
+        let before = must_balance(&worker, &acme).await;
         let outcome = write_with(&acme, &registry, "storage_withdraw", args, deposit).await;
         must_panic_with(&outcome, &message);
-        must_have_paid_only_gas(&acme, before, "storage_withdraw").await;
+        must_have_paid_only_gas(&worker, &acme, before, "storage_withdraw").await;
     }
 
     // Unregistering deletes the record and sends its total back.
-    let before = must_balance(&acme).await;
+    let before = must_balance(&worker, &acme).await;
     let usage = registry.view_account().await?.storage_usage;
     let gone = write_with(
         &acme,
@@ -2283,7 +2369,7 @@ async fn a_registered_publisher_pays_storage_from_its_balance_without_a_refund_t
         record
     );
     assert_eq!(storage_balance(&registry, &acme).await, Value::Null);
-    let after = must_balance(&acme).await;
+    let after = must_balance(&worker, &acme).await;
     assert!(
         after + sandbox_tests::GAS_ONLY > before + record,
         "the record's cost came back: before {before}, after {after}"
@@ -2552,6 +2638,7 @@ async fn upgrading_a_populated_registry_from_the_first_release_keeps_every_recor
     );
     // The latest version of a first-release model record comes from its version list.
     must_reject_with(
+        &worker,
         &auditor,
         &registry,
         "publish_version",

@@ -3,7 +3,9 @@
 
 use near_workspaces::types::{AccessKey, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId};
-use sandbox_tests::{must_account, must_deploy, must_fail, must_succeed, sandbox};
+use sandbox_tests::{
+    GAS_ONLY, must_account, must_balance, must_deploy, must_fail, must_succeed, sandbox,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -59,7 +61,7 @@ async fn panic_rolls_back_state_and_refunds_the_deposit() -> anyhow::Result<()> 
     let contract = must_deploy(&worker, "status-message").await;
     must_succeed(&contract.call("new").transact().await?);
     let alice = must_account(&worker).await;
-    let balance_before = alice.view_account().await?.balance;
+    let balance_before = must_balance(&worker, &alice).await;
 
     let outcome = alice
         .call(contract.id(), "set_status_then_panic")
@@ -78,9 +80,9 @@ async fn panic_rolls_back_state_and_refunds_the_deposit() -> anyhow::Result<()> 
         .await?
         .json()?;
     assert_eq!(status, None, "the write before the panic is rolled back");
-    let spent = balance_before.saturating_sub(alice.view_account().await?.balance);
+    let spent = balance_before.saturating_sub(must_balance(&worker, &alice).await);
     assert!(
-        spent < NearToken::from_millinear(10),
+        spent < GAS_ONLY,
         "the 5 NEAR deposit came back; only gas was spent ({spent})"
     );
     Ok(())
@@ -299,16 +301,16 @@ async fn deleting_an_account_pays_the_beneficiary() -> anyhow::Result<()> {
     let worker = sandbox().await?;
     let alice = must_account(&worker).await;
     let bob = must_account(&worker).await;
-    let before = bob.view_account().await?.balance;
+    let before = must_balance(&worker, &bob).await;
     let alice_id = alice.id().clone();
     must_succeed(&alice.delete_account(bob.id()).await?);
     assert!(
         worker.view_account(&alice_id).await.is_err(),
         "alice is gone"
     );
-    let gained = bob.view_account().await?.balance.saturating_sub(before);
+    let gained = must_balance(&worker, &bob).await.saturating_sub(before);
     assert!(
-        gained > NearToken::from_near(99),
+        gained > NearToken::from_near(99).as_yoctonear(),
         "bob received alice's balance ({gained})"
     );
     Ok(())

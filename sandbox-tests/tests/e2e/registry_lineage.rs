@@ -203,7 +203,7 @@ async fn a_publish_whose_datasets_allow_training_is_published_and_linked_both_wa
         registry.view_account().await?.storage_usage,
         lineage.view_account().await?.storage_usage,
     );
-    let before = must_balance(&acme).await;
+    let before = must_balance(&worker, &acme).await;
     let manifest = files("v1", 3);
     let outcome = publish(
         &acme,
@@ -310,7 +310,7 @@ async fn a_publish_whose_datasets_allow_training_is_published_and_linked_both_wa
             + lineage.view_account().await?.storage_usage
             - lineage_bytes,
     ) * byte_cost;
-    let paid = before - must_balance(&acme).await;
+    let paid = before - must_balance(&worker, &acme).await;
     let gas = sandbox_tests::gas_paid_bound(&worker, &outcome).await;
     assert!(
         paid >= storage && paid - storage <= gas,
@@ -323,6 +323,7 @@ async fn a_publish_whose_datasets_allow_training_is_published_and_linked_both_wa
 async fn a_publish_the_lineage_contract_refuses_is_not_published_and_fully_refunded()
 -> anyhow::Result<()> {
     let Fixture {
+        worker,
         registry,
         lineage,
         acme,
@@ -351,7 +352,7 @@ async fn a_publish_the_lineage_contract_refuses_is_not_published_and_fully_refun
     for (i, (version, datasets, commercial, what)) in cases.into_iter().enumerate() {
         let datasets: Vec<String> = datasets.into_iter().map(String::from).collect();
         let versions_before = view(&registry, "list_versions", json!({ "model_id": MODEL })).await;
-        let before = must_balance(&acme).await;
+        let before = must_balance(&worker, &acme).await;
         let manifest = files(&format!("rejected-{i}"), 3);
         let outcome = publish(
             &acme,
@@ -458,7 +459,7 @@ async fn a_publish_the_lineage_contract_refuses_is_not_published_and_fully_refun
             );
         }
         // The whole 2 NEAR came back; only gas was paid.
-        let spent = before - must_balance(&acme).await;
+        let spent = before - must_balance(&worker, &acme).await;
         assert!(
             spent < GAS_ONLY,
             "{what}: spent {spent} yoctoNEAR, more than gas"
@@ -482,8 +483,13 @@ async fn a_publish_the_lineage_contract_refuses_is_not_published_and_fully_refun
 
 #[tokio::test]
 async fn a_lineage_publish_with_less_than_110_tgas_is_refused_up_front() -> anyhow::Result<()> {
-    let Fixture { registry, acme, .. } = fixture().await;
-    let before = must_balance(&acme).await;
+    let Fixture {
+        worker,
+        registry,
+        acme,
+        ..
+    } = fixture().await;
+    let before = must_balance(&worker, &acme).await;
     let outcome = publish(
         &acme,
         &registry,
@@ -507,7 +513,7 @@ async fn a_lineage_publish_with_less_than_110_tgas_is_refused_up_front() -> anyh
         .await,
         Value::Null
     );
-    assert!(before - must_balance(&acme).await < GAS_ONLY);
+    assert!(before - must_balance(&worker, &acme).await < GAS_ONLY);
     Ok(())
 }
 
@@ -516,6 +522,7 @@ async fn a_lineage_publish_with_less_than_110_tgas_is_refused_up_front() -> anyh
 #[tokio::test]
 async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow::Result<()> {
     let Fixture {
+        worker,
         registry,
         lineage,
         acme,
@@ -574,7 +581,7 @@ async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow:
         )
         .await,
     );
-    let before = must_balance(&acme).await;
+    let before = must_balance(&worker, &acme).await;
     let rejected = publish(
         &acme,
         &registry,
@@ -617,7 +624,7 @@ async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow:
         Value::Null
     );
     assert!(
-        before - must_balance(&acme).await < GAS_ONLY,
+        before - must_balance(&worker, &acme).await < GAS_ONLY,
         "the whole deposit came back"
     );
     Ok(())
@@ -770,7 +777,7 @@ async fn a_stuck_version_whose_consent_was_recorded_is_published_when_abandoned_
     );
     assert_eq!(version().await["publication"], "pending");
 
-    let before = must_balance(&acme).await;
+    let before = must_balance(&worker, &acme).await;
     let abandoned = abandon(&bob, &registry, "1.0.0", one_yocto).await;
     must_succeed(&abandoned);
     assert!(abandoned.receipt_failures().is_empty(), "{abandoned:#?}");
@@ -790,7 +797,7 @@ async fn a_stuck_version_whose_consent_was_recorded_is_published_when_abandoned_
         )]
     );
     assert_eq!(
-        must_balance(&acme).await,
+        must_balance(&worker, &acme).await,
         before,
         "nothing refunded: the publisher paid for the records as published"
     );
@@ -853,7 +860,7 @@ async fn a_stuck_version_without_a_usage_record_is_removed_and_refunded_when_aba
     assert_eq!(version().await["publication"], "pending");
     worker.fast_forward(1000).await?;
 
-    let before = must_balance(&acme).await;
+    let before = must_balance(&worker, &acme).await;
     let abandoned = abandon(&acme, &registry, "1.0.0", NearToken::from_yoctonear(1)).await;
     must_succeed(&abandoned);
     assert_eq!(
@@ -872,7 +879,7 @@ async fn a_stuck_version_without_a_usage_record_is_removed_and_refunded_when_aba
     );
     // What the publish held: its storage charge and the 0.01 NEAR forwarded (less the gas acme paid here).
     let forwarded = NearToken::from_millinear(10).as_yoctonear();
-    let gained = must_balance(&acme).await
+    let gained = must_balance(&worker, &acme).await
         + sandbox_tests::gas_paid_bound(&worker, &abandoned).await
         - before;
     assert!(
@@ -959,7 +966,7 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
     // Consent: the registry's bytes and the forwarded deposit come out of the balance; the lineage contract
     // keeps its storage cost and sends the rest to the publisher (not registered there), not to the registry.
     let start = available(&registry, &acme).await;
-    let account_start = must_balance(&acme).await;
+    let account_start = must_balance(&worker, &acme).await;
     let (r0, l0) = (usage(&registry).await, usage(&lineage).await);
     let published = publish_one_yocto(&acme, &registry, "1.0.0", "v1", "reviews@1.0.0").await;
     must_succeed(&published);
@@ -978,7 +985,7 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
         "exactly the registry's new bytes and the forwarded deposit"
     );
     // The account got the unused deposit back and paid only gas (and the 1 yoctoNEAR).
-    let gained = must_balance(&acme).await
+    let gained = must_balance(&worker, &acme).await
         + sandbox_tests::gas_paid_bound(&worker, &published).await
         - account_start;
     assert!(
@@ -986,7 +993,7 @@ async fn a_registered_publisher_pays_both_contracts_storage_from_its_balance() -
         "gained {gained} (gas bound included), expected at least {}",
         forwarded - lineage_cost - 1
     );
-    assert!(must_balance(&acme).await - account_start <= forwarded - lineage_cost);
+    assert!(must_balance(&worker, &acme).await - account_start <= forwarded - lineage_cost);
 
     // Refusal: everything the publish held is credited back.
     let start = available(&registry, &acme).await;

@@ -52,6 +52,8 @@ pub struct ChainParams {
     pub avg_block_delay: Duration,
     /// How often an empty block is produced while there is no work.
     pub idle_tick: Duration,
+    /// The least time between two blocks, even with work waiting (zero: back to back).
+    pub min_block_interval: Duration,
 }
 
 /// A state patch waiting for the next block, and who to tell when it landed.
@@ -160,6 +162,11 @@ impl Chain {
 
     pub fn params(&self) -> &ChainParams {
         &self.params
+    }
+
+    /// Spaces blocks at least `interval` apart (see [`ChainParams::min_block_interval`]).
+    pub fn set_min_block_interval(&mut self, interval: Duration) {
+        self.params.min_block_interval = interval;
     }
 
     pub fn genesis_config(&self) -> &GenesisConfig {
@@ -560,7 +567,13 @@ fn produce_blocks(shared: &Shared) -> ! {
     let mut last_block = Instant::now();
     loop {
         let due = last_block + chain.params.idle_tick;
-        if chain.has_work() || chain.blocks_owed > 0 || Instant::now() >= due {
+        let busy = chain.has_work() || chain.blocks_owed > 0;
+        let next_allowed = last_block + chain.params.min_block_interval;
+        if busy && Instant::now() < next_allowed {
+            shared.wake.wait_until(&mut chain, next_allowed);
+            continue;
+        }
+        if busy || Instant::now() >= due {
             let height = chain.produce_block();
             last_block = Instant::now();
             shared.head.send_replace(height);

@@ -74,6 +74,12 @@ struct RunArgs {
     /// Accepted for neard compatibility; this node has no network.
     #[arg(long)]
     network_addr: Option<String>,
+    /// neard's timing, for checking that clients do not depend on this node's speed: blocks at least
+    /// this many milliseconds apart, and transaction answers as soon as the requested level is reached,
+    /// so refunds land a block after the answer, as on neard. 0 (default): blocks back to back and
+    /// answers after the refunds, which keeps tests fast and their answers the same every run.
+    #[arg(long, env = "NEXUS_SANDBOX_NEARD_TIMING_MS", default_value_t = 0)]
+    neard_timing_ms: u64,
     /// Other neard `run` flags, accepted and ignored.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     ignored: Vec<String>,
@@ -193,6 +199,13 @@ pub struct LoadedNode {
     pub node_key: near_crypto::PublicKey,
 }
 
+impl LoadedNode {
+    /// neard's timing (see `run --neard-timing-ms`); zero keeps this node's own.
+    pub fn neard_timing(&mut self, min_block_interval: Duration) {
+        self.chain.set_min_block_interval(min_block_interval);
+    }
+}
+
 /// Loads config, genesis and keys from `home` and builds the chain at genesis.
 pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result<LoadedNode> {
     let config = NodeConfig::load(home)?;
@@ -238,6 +251,7 @@ pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result
         validator_stake: validator.amount,
         avg_block_delay: config.avg_block_production_delay(),
         idle_tick: IDLE_BLOCK_INTERVAL,
+        min_block_interval: Duration::ZERO,
     };
     Ok(LoadedNode {
         config,
@@ -259,6 +273,7 @@ pub async fn start_node(loaded: LoadedNode) -> anyhow::Result<RunningNode> {
         .await
         .with_context(|| format!("cannot bind the RPC address {}", loaded.rpc_addr))?;
     let rpc_addr = listener.local_addr()?;
+    let answers_before_refunds = !loaded.chain.params().min_block_interval.is_zero();
     let chain = ChainHandle::start(loaded.chain);
     let state = RpcState {
         chain: chain.clone(),
@@ -268,6 +283,7 @@ pub async fn start_node(loaded: LoadedNode) -> anyhow::Result<RunningNode> {
             started: Instant::now(),
             trie_viewer_state_size_limit: loaded.config.trie_viewer_state_size_limit,
             json_payload_max_size: loaded.config.json_payload_max_size,
+            answers_before_refunds,
         }),
     };
     tokio::spawn(async move {
@@ -280,7 +296,8 @@ pub async fn start_node(loaded: LoadedNode) -> anyhow::Result<RunningNode> {
 }
 
 fn run(home: &Path, args: &RunArgs) -> anyhow::Result<()> {
-    let loaded = load_node(home, args.rpc_addr.as_deref())?;
+    let mut loaded = load_node(home, args.rpc_addr.as_deref())?;
+    loaded.neard_timing(Duration::from_millis(args.neard_timing_ms));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

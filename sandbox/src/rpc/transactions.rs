@@ -227,7 +227,9 @@ async fn wait_for_status(
                         wait_until,
                         TxExecutionStatus::ExecutedOptimistic | TxExecutionStatus::Executed
                     );
+                    // With neard's timing (`run --neard-timing-ms`), answer as neard does.
                     let settled = !waits_for_execution
+                        || state.node.answers_before_refunds
                         || response
                             .final_execution_outcome
                             .as_ref()

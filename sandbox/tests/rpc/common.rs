@@ -77,14 +77,24 @@ pub fn init_home(home: &Path) {
 
 impl Node {
     pub async fn start() -> Self {
+        Self::start_with_env(&[]).await
+    }
+
+    /// A fresh node whose `run` gets these environment variables.
+    pub async fn start_with_env(env: &[(&str, &str)]) -> Self {
         let home = tempfile::tempdir().unwrap();
         init_home(home.path());
-        Self::run(home).await
+        Self::run_with_env(home, env).await
     }
 
     pub async fn run(home: tempfile::TempDir) -> Self {
+        Self::run_with_env(home, &[]).await
+    }
+
+    async fn run_with_env(home: tempfile::TempDir, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let child = Command::new(bin())
+            .envs(env.iter().copied())
             .args([
                 "--home",
                 home.path().to_str().unwrap(),

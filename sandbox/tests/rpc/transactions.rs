@@ -347,3 +347,75 @@ async fn concurrent_broadcasts_of_one_key_get_typed_answers() {
         other => panic!("expected a typed InvalidNonce, got {other:?}"),
     }
 }
+
+/// A call of a method on an account without code: the receipt fails and its unused gas goes back in
+/// a refund receipt, the last (here only) receipt its outcome lists. Returns the answer to
+/// `broadcast_tx_commit` and the transaction.
+async fn failed_call(
+    node: &Node,
+) -> (
+    serde_json::Value,
+    near_primitives::transaction::SignedTransaction,
+) {
+    let signer = node.validator();
+    let nonce = node.nonce("test.near", &signer).await;
+    let call = Action::FunctionCall(Box::new(near_primitives::action::FunctionCallAction {
+        method_name: "missing".to_string(),
+        args: Vec::new(),
+        gas: near_primitives::types::Gas::from_teragas(100),
+        deposit: Balance::ZERO,
+    }));
+    let tx = sign(
+        &signer,
+        nonce + 1,
+        "near",
+        vec![call],
+        node.final_hash().await,
+    );
+    let answer = node
+        .result("broadcast_tx_commit", json!([base64(&tx)]))
+        .await;
+    assert!(answer["status"]["Failure"].is_object(), "{answer}");
+    (answer, tx)
+}
+
+/// The gas refund the failed receipt created, and whether the answer already has its outcome.
+fn gas_refund_of(answer: &serde_json::Value) -> (String, bool) {
+    let receipts = answer["receipts_outcome"].as_array().unwrap();
+    let created = receipts[0]["outcome"]["receipt_ids"].as_array().unwrap();
+    assert_eq!(created.len(), 1, "the gas refund: {answer}");
+    let refund = created[0].as_str().unwrap().to_string();
+    let ran = receipts.iter().any(|r| r["id"] == refund.as_str());
+    (refund, ran)
+}
+
+#[tokio::test]
+async fn answers_wait_for_refunds_unless_the_node_runs_with_neards_timing() {
+    // Default: the answer comes after the refund has run, so a balance read after it is settled.
+    let node = Node::start().await;
+    let (answer, _) = failed_call(&node).await;
+    let (_, ran) = gas_refund_of(&answer);
+    assert!(ran, "the refund ran before the answer: {answer}");
+
+    // neard's timing: the answer comes when every receipt but the last of each outcome (the refund)
+    // has run (EXECUTED_OPTIMISTIC), and the refund lands in the next block, as on neard.
+    let node = Node::start_with_env(&[("NEXUS_SANDBOX_NEARD_TIMING_MS", "300")]).await;
+    let (answer, tx) = failed_call(&node).await;
+    assert_eq!(
+        answer["final_execution_status"], "EXECUTED_OPTIMISTIC",
+        "{answer}"
+    );
+    let (refund, ran) = gas_refund_of(&answer);
+    assert!(!ran, "neard answers before the refund runs: {answer}");
+    let final_answer = node
+        .result(
+            "tx",
+            json!({"tx_hash": tx.get_hash(), "sender_account_id": "test.near", "wait_until": "FINAL"}),
+        )
+        .await;
+    let receipts = final_answer["receipts_outcome"].as_array().unwrap();
+    assert!(
+        receipts.iter().any(|r| r["id"] == refund.as_str()),
+        "by FINAL the refund has run: {final_answer}"
+    );
+}
