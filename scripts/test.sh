@@ -38,5 +38,6 @@ cargo test --manifest-path "$NODE_MANIFEST" -p nexus-verify --test against_the_r
 unset NEXUS_SANDBOX_PROTOCOL_VERSION NEXUS_SANDBOX_NEARD_TIMING_MS
 
 # near-api-js (what dApp frontends use) against the node: reads, transfers, typed errors, NEP-366.
-step "client tests (near-api-js)"
+step "client tests (near-api-js), on the node's own timing and on neard's"
 "$ROOT/scripts/client-tests.sh"
+NEXUS_SANDBOX_NEARD_TIMING_MS=100 "$ROOT/scripts/client-tests.sh"
