@@ -212,11 +212,6 @@ pub fn receipts_created_by_call(outcome: &ExecutionFinalResult) -> usize {
     outcome.receipt_outcomes()[0].receipt_ids.len()
 }
 
-/// Gas burnt by the transaction and all its receipts, in TGas.
-pub fn tgas(outcome: &ExecutionFinalResult) -> f64 {
-    outcome.total_gas_burnt.as_gas() as f64 / 1e12
-}
-
 /// Tokens burnt for gas by the transaction and all its receipts, in yoctoNEAR.
 pub fn tokens_burnt(outcome: &ExecutionFinalResult) -> u128 {
     outcome
@@ -300,6 +295,24 @@ pub async fn final_outcome(
         .final_execution_outcome
         .ok_or_else(|| anyhow::anyhow!("a final transaction has an outcome"))?
         .into_outcome())
+}
+
+/// Executor and gas burnt of the transaction and of each receipt, refunds included, in execution
+/// order, read at `FINAL`: neard answers before the refunds run, so the answer's own list can lack them.
+pub async fn final_outcomes(
+    worker: &Worker<Sandbox>,
+    outcome: &ExecutionFinalResult,
+) -> anyhow::Result<Vec<(near_workspaces::AccountId, u64)>> {
+    let view = final_outcome(worker, outcome).await?;
+    Ok(std::iter::once(&view.transaction_outcome)
+        .chain(&view.receipts_outcome)
+        .map(|o| (o.outcome.executor_id.clone(), o.outcome.gas_burnt.as_gas()))
+        .collect())
+}
+
+/// The gas of [`final_outcomes`] together.
+pub fn total_gas(outcomes: &[(near_workspaces::AccountId, u64)]) -> u64 {
+    outcomes.iter().map(|(_, gas)| gas).sum()
 }
 
 /// Gas burnt by a transaction, grouped: the transaction's conversion to a receipt, each cost the node

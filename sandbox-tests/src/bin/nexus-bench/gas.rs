@@ -16,7 +16,8 @@ use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
-    gas_by_cost, gas_profile, must_account, must_deploy, sandbox, sha256_hex, tgas,
+    final_outcomes, gas_by_cost, gas_profile, must_account, must_deploy, sandbox, sha256_hex,
+    total_gas,
 };
 use serde_json::{Value, json};
 
@@ -38,6 +39,11 @@ struct Bench {
 }
 
 impl Bench {
+    /// Gas of the row recorded last.
+    fn last_tgas(&self) -> f64 {
+        self.rows.last().map_or(0.0, |row| row.tgas)
+    }
+
     /// Calls `method` and records its gas and the storage it added to `watched`.
     #[allow(clippy::too_many_arguments)]
     async fn run_outcome(
@@ -70,16 +76,13 @@ impl Bench {
             println!("gas profile of {method} ({case}):");
             println!("{}", gas_profile(&self.worker, &outcome).await?);
         }
+        let gas = final_outcomes(&self.worker, &outcome).await?;
         self.rows.push(Row {
             contract: label,
             method: method.to_string(),
             case: case.to_string(),
-            tgas: tgas(&outcome),
-            max_receipt_tgas: outcome
-                .outcomes()
-                .iter()
-                .map(|o| o.gas_burnt.as_gas() as f64 / 1e12)
-                .fold(0.0, f64::max),
+            tgas: total_gas(&gas) as f64 / 1e12,
+            max_receipt_tgas: gas.iter().map(|(_, g)| *g).max().unwrap_or(0) as f64 / 1e12,
             bytes: i64::try_from(after)? - i64::try_from(before)?,
         });
         Ok(outcome)
@@ -97,10 +100,11 @@ impl Bench {
         deposit: NearToken,
         watched: &[&Contract],
     ) -> Result<f64> {
-        let outcome = self
+        // Checked for success inside; the gas is in the row.
+        let _outcome = self
             .run_outcome(label, who, contract, method, case, args, deposit, watched)
             .await?;
-        Ok(tgas(&outcome))
+        Ok(self.last_tgas())
     }
 
     async fn write(
@@ -160,7 +164,24 @@ async fn storage(contracts: &[&Contract]) -> Result<u64> {
 const SERIES: usize = 32;
 
 /// Gas burnt by a call with 1 NEAR attached (the excess refunded), outside the table.
-async fn measured(who: &Account, contract: &Contract, method: &str, args: Value) -> Result<f64> {
+async fn measured(
+    worker: &Worker<Sandbox>,
+    who: &Account,
+    contract: &Contract,
+    method: &str,
+    args: Value,
+) -> Result<f64> {
+    let outcome = call_ok(who, contract, method, args).await?;
+    Ok(total_gas(&final_outcomes(worker, &outcome).await?) as f64 / 1e12)
+}
+
+/// A call with 1 NEAR attached (the excess refunded) that must succeed.
+async fn call_ok(
+    who: &Account,
+    contract: &Contract,
+    method: &str,
+    args: Value,
+) -> Result<ExecutionFinalResult> {
     let outcome = who
         .call(contract.id(), method)
         .args_json(args)
@@ -172,7 +193,7 @@ async fn measured(who: &Account, contract: &Contract, method: &str, args: Value)
         outcome.is_success() && outcome.receipt_failures().is_empty(),
         "{method} failed: {outcome:#?}"
     );
-    Ok(tgas(&outcome))
+    Ok(outcome)
 }
 
 fn ordinal(n: usize) -> String {
@@ -188,7 +209,7 @@ fn ordinal(n: usize) -> String {
 
 /// A call that prepares a measurement, its gas unused.
 async fn setup(who: &Account, contract: &Contract, method: &str, args: Value) -> Result<()> {
-    measured(who, contract, method, args).await.map(drop)
+    call_ok(who, contract, method, args).await.map(drop)
 }
 
 fn description() -> String {
@@ -497,7 +518,7 @@ pub async fn run() -> Result<()> {
             &[&registry],
         )
         .await?;
-    let publish_balance = tgas(&publish_balance_outcome);
+    let publish_balance = b.last_tgas();
 
     // ---- dataset lineage ----
     b.write(l, &alice, &lineage, "register_dataset", "terms with constrained use + access offer", json!({ "dataset_id": "reviews", "title": "Product reviews 2026 (multilingual)", "terms": terms() })).await?;
@@ -724,7 +745,7 @@ pub async fn run() -> Result<()> {
     let mint_outcome = b.run_outcome("nft-reference", &minter, &nft, "nft_mint", "TokenMetadata with the 12-file manifest in `extra`, first token",
         json!({ "token_id": "acme-sentiment-1.0.0", "token_owner_id": acme.id(), "token_metadata": token_metadata }),
         NearToken::from_near(1), &[&nft]).await?;
-    let mint = tgas(&mint_outcome);
+    let mint = b.last_tgas();
     // State grows differently: the standard's owner index is an AVL tree (near-contract-standards' TreeMap),
     // so each mint reads and rebalances more of it, while a publish touches keyed entries only. Both again at
     // equal state size: the n-th token of the collection next to the n-th version published in the registry
@@ -733,7 +754,7 @@ pub async fn run() -> Result<()> {
     for i in 1..SERIES {
         let args = json!({ "token_id": format!("acme-sentiment-1.0.{i}"), "token_owner_id": acme.id(),
             "token_metadata": token_metadata });
-        mint_series.push(measured(&minter, &nft, "nft_mint", args).await?);
+        mint_series.push(measured(&b.worker, &minter, &nft, "nft_mint", args).await?);
     }
     setup(
         &acme,
@@ -747,7 +768,7 @@ pub async fn run() -> Result<()> {
         let args = json!({ "model_id": "acme/series", "version": format!("1.0.{i}"), "files": files(&format!("series-{i}")),
             "uris": ["hf://acme/series", "ipfs://bafybeigdyrztseries"], "model_card_digest": sha256_hex(b"card"),
             "commercial_use": true });
-        publish_series.push(measured(&acme, &registry, "publish_version", args).await?);
+        publish_series.push(measured(&b.worker, &acme, &registry, "publish_version", args).await?);
     }
     let mint_tgas = mint;
 

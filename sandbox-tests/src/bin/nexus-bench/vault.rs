@@ -13,7 +13,7 @@ use anyhow::{Context, Result, ensure};
 use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
-use sandbox_tests::{final_outcome, gas_profile, must_account, must_deploy, sandbox};
+use sandbox_tests::{final_outcomes, gas_profile, must_account, must_deploy, sandbox, total_gas};
 use serde_json::{Value, json};
 
 /// Runs of each measured call; the table shows the median.
@@ -22,23 +22,6 @@ const NEAR: u128 = 1_000_000_000_000_000_000_000_000;
 const TGAS: f64 = 1e12;
 const TARGET_OVERHEAD_TGAS: f64 = 5.0;
 const EXECUTE_GAS: Gas = Gas::from_tgas(200);
-
-/// Executor and gas burnt of the transaction and of each receipt, refunds included, in execution
-/// order, read at `FINAL`.
-async fn final_outcomes(
-    worker: &Worker<Sandbox>,
-    outcome: &ExecutionFinalResult,
-) -> Result<Vec<(AccountId, u64)>> {
-    let view = final_outcome(worker, outcome).await?;
-    Ok(std::iter::once(&view.transaction_outcome)
-        .chain(&view.receipts_outcome)
-        .map(|o| (o.outcome.executor_id.clone(), o.outcome.gas_burnt.as_gas()))
-        .collect())
-}
-
-fn total(outcomes: &[(AccountId, u64)]) -> u64 {
-    outcomes.iter().map(|(_, gas)| gas).sum()
-}
 
 fn ok(outcome: ExecutionFinalResult, what: &str) -> Result<ExecutionFinalResult> {
     ensure!(
@@ -313,7 +296,7 @@ pub async fn run() -> Result<()> {
                 .direct(b.app.id(), "set_status", message.clone(), 0)
                 .await?;
             let direct_outcome = final_outcomes(&b.worker, &direct_outcome).await?;
-            direct.push(total(&direct_outcome));
+            direct.push(total_gas(&direct_outcome));
             let before = b.vault_storage().await?;
             let outcome = b
                 .execute(
@@ -328,7 +311,7 @@ pub async fn run() -> Result<()> {
                 println!("{}", gas_profile(&b.worker, &outcome).await?);
             }
             let outcome = final_outcomes(&b.worker, &outcome).await?;
-            through.push(total(&outcome));
+            through.push(total_gas(&outcome));
             if i == 0 && grant_id == one_target.0 {
                 direct_breakdown = b.breakdown(&direct_outcome);
                 breakdown = b.breakdown(&outcome);
@@ -346,7 +329,7 @@ pub async fn run() -> Result<()> {
         let outcome = b
             .direct(b.registry.id(), "create_model", args("direct"), NEAR / 10)
             .await?;
-        direct.push(total(&final_outcomes(&b.worker, &outcome).await?));
+        direct.push(total_gas(&final_outcomes(&b.worker, &outcome).await?));
         let outcome = b
             .execute(
                 &b.bot,
@@ -360,7 +343,7 @@ pub async fn run() -> Result<()> {
                 )]),
             )
             .await?;
-        through.push(total(&final_outcomes(&b.worker, &outcome).await?));
+        through.push(total_gas(&final_outcomes(&b.worker, &outcome).await?));
     }
     rows.push(Row {
         what: "`model-registry.create_model` (0.1 NEAR attached, account agent)".to_owned(),
