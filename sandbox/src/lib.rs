@@ -16,6 +16,10 @@
 //!   removes, a function of the global trie shape): a storage write or remove burns about
 //!   10–50 Ggas less than on neard. Every other fee comes from near-parameters for the genesis protocol.
 //! - **No delayed-receipt queue or chunk gas limit**: every delivered receipt runs in its block.
+//! - **Timing**: blocks come back to back while there is work, and a transaction's answer waits for
+//!   its refunds (neard answers at `EXECUTED_OPTIMISTIC`, a block before they land). `run
+//!   --neard-timing-ms N` (`NEXUS_SANDBOX_NEARD_TIMING_MS`) spaces blocks N ms apart and answers as
+//!   neard does, to prove clients do not depend on the difference.
 //! - **Refused explicitly** (`UnsupportedProtocolFeature` / `NewReceiptValidationError`): global
 //!   contracts, deterministic and universal state inits, gas keys, `DelegateV2`, transfers to
 //!   ETH-implicit, `0s…` and `0u…` ids.
