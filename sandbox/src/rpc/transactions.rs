@@ -157,11 +157,19 @@ fn lookup(chain: &Chain, hash: &CryptoHash, with_receipts: bool) -> Lookup {
     if let Some(record) = index.transaction(hash) {
         let outcome = index.final_outcome(record);
         let blocks = chain.blocks();
-        let status = execution_status(&outcome, |block_hash| {
-            blocks
-                .height_of(block_hash)
-                .is_some_and(|h| blocks.is_final(h))
-        });
+        let status = execution_status(
+            &outcome,
+            |block_hash| {
+                blocks
+                    .height_of(block_hash)
+                    .is_some_and(|h| blocks.is_final(h))
+            },
+            |receipt_id| {
+                index
+                    .receipt(receipt_id)
+                    .is_some_and(|r| r.predecessor_id().is_system())
+            },
+        );
         let outcome = if with_receipts {
             let receipts: Vec<ReceiptView> = index.receipts_of(record, &outcome);
             FinalExecutionOutcomeViewEnum::FinalExecutionOutcomeWithReceipt(
