@@ -389,6 +389,12 @@ fn gas_refund_of(answer: &serde_json::Value) -> (String, bool) {
     (refund, ran)
 }
 
+async fn block_timestamp(node: &Node, hash: &serde_json::Value) -> u64 {
+    node.result("block", json!({ "block_id": hash })).await["header"]["timestamp"]
+        .as_u64()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn answers_wait_for_refunds_unless_the_node_runs_with_neards_timing() {
     // Default: the answer comes after the refund has run, so a balance read after it is settled.
@@ -414,8 +420,15 @@ async fn answers_wait_for_refunds_unless_the_node_runs_with_neards_timing() {
         )
         .await;
     let receipts = final_answer["receipts_outcome"].as_array().unwrap();
+    let refund_outcome = receipts
+        .iter()
+        .find(|r| r["id"] == refund.as_str())
+        .unwrap_or_else(|| panic!("by FINAL the refund has run: {final_answer}"));
+    // And the blocks were spaced: the refund's block came at least 300 ms after the failed receipt's.
+    let failed_at = block_timestamp(&node, &receipts[0]["block_hash"]).await;
+    let refunded_at = block_timestamp(&node, &refund_outcome["block_hash"]).await;
     assert!(
-        receipts.iter().any(|r| r["id"] == refund.as_str()),
-        "by FINAL the refund has run: {final_answer}"
+        refunded_at >= failed_at + 300_000_000,
+        "blocks at least 300 ms apart: {failed_at} then {refunded_at}"
     );
 }
