@@ -347,55 +347,42 @@ mod tests {
     #[test]
     fn status_levels_follow_execution_and_finality() {
         use TxExecutionStatus::*;
-        assert_eq!(
-            execution_status(&transfer(0), final_up_to(0), refund(11)),
-            Included
-        );
-        assert_eq!(
-            execution_status(&transfer(0), final_up_to(1), refund(11)),
-            IncludedFinal
-        );
-        // The refund is still pending: executed ignoring refunds.
-        assert_eq!(
-            execution_status(&transfer(1), final_up_to(0), refund(11)),
-            ExecutedOptimistic
-        );
-        assert_eq!(
-            execution_status(&transfer(1), final_up_to(2), refund(11)),
-            Executed
-        );
-        assert_eq!(
-            execution_status(&transfer(2), final_up_to(2), refund(11)),
-            Executed
-        );
-        assert_eq!(
-            execution_status(&transfer(2), final_up_to(3), refund(11)),
-            Final
-        );
-        assert_eq!(
-            execution_status(&transfer(2), final_up_to(0), refund(11)),
-            ExecutedOptimistic
-        );
+        // (receipts executed, blocks final up to, status); receipt 11 is the refund.
+        for (executed, final_block, status) in [
+            (0, 0, Included),
+            (0, 1, IncludedFinal),
+            // The refund is still pending: executed ignoring refunds.
+            (1, 0, ExecutedOptimistic),
+            (1, 2, Executed),
+            (2, 2, Executed),
+            (2, 3, Final),
+            (2, 0, ExecutedOptimistic),
+        ] {
+            assert_eq!(
+                execution_status(&transfer(executed), final_up_to(final_block), refund(11)),
+                status,
+                "{executed} receipts executed, final up to block {final_block}"
+            );
+        }
     }
 
     #[test]
     fn a_last_receipt_that_is_not_a_refund_is_waited_for() {
         use TxExecutionStatus::*;
         // Receipt 11 is the last of receipt 10's, but a real receipt (a callback, say), or one this
-        // node cannot find: not executed yet, so the transaction is only included.
+        // node cannot find: until it has run, the transaction is only included.
         let not_a_refund = |_: &CryptoHash| false;
-        assert_eq!(
-            execution_status(&transfer(1), final_up_to(0), not_a_refund),
-            Included
-        );
-        assert_eq!(
-            execution_status(&transfer(1), final_up_to(1), not_a_refund),
-            IncludedFinal
-        );
-        assert_eq!(
-            execution_status(&transfer(2), final_up_to(0), not_a_refund),
-            ExecutedOptimistic
-        );
+        for (executed, final_block, status) in [
+            (1, 0, Included),
+            (1, 1, IncludedFinal),
+            (2, 0, ExecutedOptimistic),
+        ] {
+            assert_eq!(
+                execution_status(&transfer(executed), final_up_to(final_block), not_a_refund),
+                status,
+                "{executed} receipts executed, final up to block {final_block}"
+            );
+        }
     }
 
     #[test]
