@@ -8,8 +8,8 @@ use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{CryptoHash, Gas, NearToken};
 use near_workspaces::{Account, Contract, Worker};
 use sandbox_tests::{
-    GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_succeed, sandbox,
-    sha256_hex, storage_byte_cost, view,
+    event_lines, must_account, must_balance, must_deploy, must_have_paid_only_gas, must_succeed,
+    sandbox, sha256_hex, storage_byte_cost, view,
 };
 use serde_json::{Value, json};
 
@@ -459,11 +459,7 @@ async fn a_publish_the_lineage_contract_refuses_is_not_published_and_fully_refun
             );
         }
         // The whole 2 NEAR came back; only gas was paid.
-        let spent = before - must_balance(&worker, &acme).await;
-        assert!(
-            spent < GAS_ONLY,
-            "{what}: spent {spent} yoctoNEAR, more than gas"
-        );
+        must_have_paid_only_gas(&worker, &acme, before, what).await;
     }
     // After the refusals, a consenting publish of the same version goes through.
     let ok = publish(
@@ -513,7 +509,7 @@ async fn a_lineage_publish_with_less_than_110_tgas_is_refused_up_front() -> anyh
         .await,
         Value::Null
     );
-    assert!(before - must_balance(&worker, &acme).await < GAS_ONLY);
+    must_have_paid_only_gas(&worker, &acme, before, "refused up front").await;
     Ok(())
 }
 
@@ -623,10 +619,7 @@ async fn the_heaviest_publish_fits_in_the_minimum_gas_on_both_paths() -> anyhow:
         .await,
         Value::Null
     );
-    assert!(
-        before - must_balance(&worker, &acme).await < GAS_ONLY,
-        "the whole deposit came back"
-    );
+    must_have_paid_only_gas(&worker, &acme, before, "the heaviest publish").await;
     Ok(())
 }
 

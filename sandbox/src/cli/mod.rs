@@ -199,13 +199,6 @@ pub struct LoadedNode {
     pub node_key: near_crypto::PublicKey,
 }
 
-impl LoadedNode {
-    /// neard's timing (see `run --neard-timing-ms`); zero keeps this node's own.
-    pub fn neard_timing(&mut self, min_block_interval: Duration) {
-        self.chain.set_min_block_interval(min_block_interval);
-    }
-}
-
 /// Loads config, genesis and keys from `home` and builds the chain at genesis.
 pub fn load_node(home: &Path, rpc_addr_override: Option<&str>) -> anyhow::Result<LoadedNode> {
     let config = NodeConfig::load(home)?;
@@ -273,7 +266,6 @@ pub async fn start_node(loaded: LoadedNode) -> anyhow::Result<RunningNode> {
         .await
         .with_context(|| format!("cannot bind the RPC address {}", loaded.rpc_addr))?;
     let rpc_addr = listener.local_addr()?;
-    let answers_before_refunds = !loaded.chain.params().min_block_interval.is_zero();
     let chain = ChainHandle::start(loaded.chain);
     let state = RpcState {
         chain: chain.clone(),
@@ -283,7 +275,6 @@ pub async fn start_node(loaded: LoadedNode) -> anyhow::Result<RunningNode> {
             started: Instant::now(),
             trie_viewer_state_size_limit: loaded.config.trie_viewer_state_size_limit,
             json_payload_max_size: loaded.config.json_payload_max_size,
-            answers_before_refunds,
         }),
     };
     tokio::spawn(async move {
@@ -297,7 +288,9 @@ pub async fn start_node(loaded: LoadedNode) -> anyhow::Result<RunningNode> {
 
 fn run(home: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let mut loaded = load_node(home, args.rpc_addr.as_deref())?;
-    loaded.neard_timing(Duration::from_millis(args.neard_timing_ms));
+    loaded
+        .chain
+        .set_min_block_interval(Duration::from_millis(args.neard_timing_ms));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -42,8 +42,6 @@ pub struct NodeInfo {
     /// `view_state` refuses accounts with more contract state than this (bytes); `None` = no limit.
     pub trie_viewer_state_size_limit: Option<u64>,
     pub json_payload_max_size: usize,
-    /// Transaction answers do not wait for refunds (neard timing, see `run --neard-timing-ms`).
-    pub answers_before_refunds: bool,
 }
 
 /// What every handler gets.

@@ -210,6 +210,10 @@ async fn wait_for_status(
     let mut head = state.chain.subscribe_head();
     // Blocks the answer waited past for refunds (see below).
     let mut refund_blocks = 0;
+    // With neard's timing (`run --neard-timing-ms`, blocks spaced), answer as neard does.
+    let neard_timing = state
+        .chain
+        .read(|chain| !chain.params().min_block_interval.is_zero());
     loop {
         head.borrow_and_update();
         match state
@@ -235,9 +239,8 @@ async fn wait_for_status(
                         wait_until,
                         TxExecutionStatus::ExecutedOptimistic | TxExecutionStatus::Executed
                     );
-                    // With neard's timing (`run --neard-timing-ms`), answer as neard does.
                     let settled = !waits_for_execution
-                        || state.node.answers_before_refunds
+                        || neard_timing
                         || response
                             .final_execution_outcome
                             .as_ref()
