@@ -7,8 +7,9 @@ use near_workspaces::result::ExecutionFinalResult;
 use near_workspaces::types::{AccessKeyPermission, Gas, KeyType, NearToken, SecretKey};
 use near_workspaces::{Account, AccountId, Contract, Worker, network::Sandbox};
 use sandbox_tests::{
-    GAS_ONLY, event_lines, must_account, must_balance, must_deploy, must_deploy_new, must_fail,
-    must_have_paid_only_gas, must_panic_with, must_succeed, res_wasm, sandbox, view, wasm,
+    GAS_ONLY, event_lines, final_outcome, must_account, must_balance, must_deploy, must_deploy_new,
+    must_fail, must_have_paid_only_gas, must_panic_with, must_succeed, res_wasm, sandbox, view,
+    wasm,
 };
 use serde_json::{Value, json};
 
@@ -887,6 +888,12 @@ async fn concurrent_executes_cannot_overshoot_the_budget() -> anyhow::Result<()>
     let mut outcomes = Vec::new();
     for status in sent {
         outcomes.push(status.await?);
+    }
+    // `transact_async` answers once the transaction is in a final block and `execute` has returned;
+    // the calls it detached and their `on_settle` may still be running (neard reports such a
+    // transaction as `INCLUDED_FINAL`). The budget is read after every receipt has run.
+    for outcome in &outcomes {
+        final_outcome(&w.worker, outcome).await?;
     }
     let (ok, refused): (Vec<_>, Vec<_>) = outcomes.iter().partition(|o| o.is_success());
     assert_eq!(
