@@ -19,7 +19,9 @@
 //! - **Timing**: blocks come back to back while there is work, and a transaction's answer waits for
 //!   its refunds (neard answers at `EXECUTED_OPTIMISTIC`, a block before they land). `run
 //!   --neard-timing-ms N` (`NEXUS_SANDBOX_NEARD_TIMING_MS`) spaces blocks N ms apart and answers as
-//!   neard does, to prove clients do not depend on the difference.
+//!   neard does, to prove clients do not depend on the difference. Heights therefore move a few
+//!   blocks per transaction: a batch pre-signed against one block hash and sent one by one is
+//!   `Expired` after about 30 transactions by default, but not with neard's timing.
 //! - **Refused explicitly** (`UnsupportedProtocolFeature` / `NewReceiptValidationError`): global
 //!   contracts, deterministic and universal state inits, gas keys, `DelegateV2`, transfers to
 //!   ETH-implicit, `0s…` and `0u…` ids.
