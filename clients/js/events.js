@@ -6,7 +6,9 @@
 // FINAL; keep the `EVENT_JSON:` logs of the successful receipts executed by the watched accounts. Every
 // receipt descends from a transaction, so an event emitted in a cross-contract call (a vault calling the
 // registry) is found through the transaction that started it. Logs of a failed receipt are skipped: its
-// state changes were rolled back, so its events did not happen.
+// state changes were rolled back, so its events did not happen. A transaction whose receipts are still
+// running (a yielded promise may wait 200 blocks for its resume) holds the follower at its block until they
+// have run: only then does the node answer it at FINAL.
 //
 // A height below the final one that the node does not know was skipped (no block was produced there): a
 // follower must start within the node's retention window (a non-archival node keeps about five epochs), or
