@@ -192,8 +192,8 @@ export class EventFollower {
 
   /**
    * Yields events as their blocks become final, polling every `intervalMs` once caught up, until `signal`
-   * aborts. Leaving the loop early (break, abort) loses nothing: events read but not yet yielded come first
-   * from the next `poll` or `follow`.
+   * aborts. Leaving the loop early (break, abort, or an error of the node, which it throws) loses nothing:
+   * events read but not yet yielded come first from the next `poll` or `follow`, which resume where it was.
    */
   async *follow({ intervalMs = 1000, signal } = {}) {
     while (!signal?.aborted) {
