@@ -1,6 +1,6 @@
 // Follow the Nexus contracts' NEP-297 events (or any contract's) from a dApp or a small service, over the
 // plain JSON-RPC every NEAR node serves, through a near-api-js provider (anything with `viewBlock`,
-// `viewChunk` and `viewTransactionStatus`). No dependencies.
+// `viewChunk` and `viewTransactionStatus`), or `jsonRpcReader(url)` without one. No dependencies.
 //
 // How: walk `final` blocks in height order; read each block's chunks; fetch every transaction's outcome at
 // FINAL; keep the `EVENT_JSON:` logs of the successful receipts executed by the watched accounts. Every
@@ -202,6 +202,36 @@ export class EventFollower {
       if (!signal?.aborted && this.nextHeight > (await this.finalHeight())) await pause(intervalMs, signal);
     }
   }
+}
+
+/**
+ * The three reads a follower needs, over `fetch` against a JSON-RPC URL, for use without near-api-js. A node
+ * error is thrown as an Error whose `type` is the RPC's cause name (`UNKNOWN_BLOCK`, `TIMEOUT_ERROR`, ...).
+ */
+export function jsonRpcReader(url) {
+  let id = 0;
+  async function call(method, params) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+    });
+    const body = await response.json().catch(() => null);
+    if (body?.error) {
+      const { cause, name, data, message } = body.error;
+      const error = new Error(`${method}: ${cause?.name ?? name}: ${typeof data === 'string' ? data : JSON.stringify(data ?? message)}`);
+      error.type = cause?.name ?? name;
+      throw error;
+    }
+    if (!response.ok || !body || !('result' in body)) throw new Error(`${method}: HTTP ${response.status} without a result`);
+    return body.result;
+  }
+  return {
+    viewBlock: (query) => call('block', 'blockId' in query ? { block_id: query.blockId } : { finality: query.finality }),
+    viewChunk: (chunkId) => call('chunk', { chunk_id: chunkId }),
+    viewTransactionStatus: ({ txHash, accountId, waitUntil }) =>
+      call('tx', { tx_hash: txHash, sender_account_id: accountId, wait_until: waitUntil }),
+  };
 }
 
 /** Waits `ms`, or less if `signal` aborts. */

@@ -2,17 +2,19 @@
 // on the local node: what an indexer or a dApp listening to its contract sees, found by walking final
 // blocks and their transactions, not by reading the outcomes of calls it made itself.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Account, JsonRpcProvider, KeyPair, actions, nearToYocto, teraToGas } from 'near-api-js';
 
-import { EventFollower, eventsOfTransaction, parseEventLog } from '../../../clients/js/events.js';
+import { EventFollower, eventsOfTransaction, jsonRpcReader, parseEventLog } from '../../../clients/js/events.js';
 import { REPO_ROOT, rawRpc, startSandbox } from './sandbox_node.js';
 
 const REGISTRY_WASM = join(REPO_ROOT, 'target/near/model-registry/model_registry.wasm');
 const CALLER_WASM = join(REPO_ROOT, 'target/near/cross-caller/cross_caller.wasm');
+const FOLLOW_EVENTS = join(REPO_ROOT, 'clients/js/follow-events.js');
 const TIMEOUT_MS = 120_000;
 const sha = (byte) => byte.repeat(64);
 
@@ -145,6 +147,47 @@ describe('following NEP-297 events (clients/js/events.js) over JSON-RPC', { time
     await new Promise((resolve) => setTimeout(resolve, 100));
     controller.abort();
     assert.deepEqual(await waiting, [], 'an abort ends a caught-up follower');
+  });
+
+  it('follow-events.js prints each event as a JSON line, without near-api-js, until stopped', async () => {
+    const registry = await newAccount('registry-cli', nearToYocto(30), REGISTRY_WASM);
+    await send(registry, registry.accountId, 'new', { owner_id: registry.accountId }, 0n);
+    const acme = await newAccount('acme-cli', nearToYocto(20));
+    const from = (await provider.viewBlock({ finality: 'final' })).header.height + 1;
+    const made = await send(acme, registry.accountId, 'create_model', { namespace: 'cli', name: 'm' });
+
+    const child = spawn(process.execPath, [
+      FOLLOW_EVENTS, '--rpc', node.url, '--from', String(from), '--interval-ms', '50', registry.accountId,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no two events within 30 s: ${stdout} ${stderr}`)), 30_000);
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.split('\n').length > 2) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited, { code: 0, signal: null }, stderr);
+    const printed = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const logged = eventsOfTransaction(made, { accounts: [registry.accountId] });
+    assert.deepEqual(printed.map(({ height, ...event }) => event), logged);
+    assert.deepEqual(printed.map((e) => e.event), ['namespace_claimed', 'model_created']);
+
+    // The same reads through jsonRpcReader: a skipped height is UNKNOWN_BLOCK, as near-api-js reports it.
+    const reader = jsonRpcReader(node.url);
+    const final = (await reader.viewBlock({ finality: 'final' })).header.height;
+    await assert.rejects(reader.viewBlock({ blockId: final + 1_000_000 }), (error) => error.type === 'UNKNOWN_BLOCK');
+
+    const usage = spawnSync(process.execPath, [FOLLOW_EVENTS, registry.accountId], { encoding: 'utf8' });
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /--rpc URL is required/);
   });
 
   it('keeps only the accounts and standards asked for', async () => {
