@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Prints the NEP-297 events of the named contract accounts as they become final, one JSON object per line,
-// until interrupted. No dependencies (Node.js >= 20).
+// Prints the NEP-297 events of the named contract accounts as they become final, one JSON object per line
+// (`--text`: one readable line each), until interrupted; with `--once`, those up to the current final block,
+// then exits. No dependencies (Node.js >= 20).
 //
 //   node clients/js/follow-events.js --rpc http://127.0.0.1:3030 registry.test.near lineage.test.near
+//   node clients/js/follow-events.js --rpc http://127.0.0.1:3030 --from 0 --once --text registry.test.near
 //   node clients/js/follow-events.js --rpc https://rpc.testnet.near.org --from 190000000 --standard nexus-model-registry registry.example.testnet
 import { EventFollower, jsonRpcReader } from './events.js';
 
 const USAGE =
-  'usage: follow-events.js --rpc URL [--from HEIGHT] [--standard NAME]... [--interval-ms MS] ACCOUNT...';
+  'usage: follow-events.js --rpc URL [--from HEIGHT] [--once] [--text] [--standard NAME]... [--interval-ms MS] ACCOUNT...';
 
 function parse(argv) {
   const options = { accounts: [], standards: [], intervalMs: 1000 };
@@ -25,6 +27,8 @@ function parse(argv) {
     else if (arg === '--from') options.fromHeight = integer(value());
     else if (arg === '--standard') options.standards.push(value());
     else if (arg === '--interval-ms') options.intervalMs = integer(value());
+    else if (arg === '--once') options.once = true;
+    else if (arg === '--text') options.text = true;
     else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
     else options.accounts.push(arg);
   }
@@ -48,9 +52,21 @@ const follower = new EventFollower(jsonRpcReader(options.rpc), {
   standards: options.standards.length > 0 ? options.standards : undefined,
   fromHeight: options.fromHeight,
 });
+const print = (event) => {
+  const line = options.text
+    ? `#${event.height} ${event.emitter} ${event.standard}/${event.version} ${event.event} ${JSON.stringify(event.data ?? null)}`
+    : JSON.stringify(event);
+  process.stdout.write(`${line}\n`);
+};
+
 try {
-  for await (const event of follower.follow({ intervalMs: options.intervalMs, signal: controller.signal })) {
-    process.stdout.write(`${JSON.stringify(event)}\n`);
+  if (options.once) {
+    const final = await follower.finalHeight();
+    do {
+      for (const event of await follower.poll()) print(event);
+    } while (follower.nextHeight <= final && !controller.signal.aborted);
+  } else {
+    for await (const event of follower.follow({ intervalMs: options.intervalMs, signal: controller.signal })) print(event);
   }
 } catch (error) {
   const resume = follower.nextHeight === undefined ? '' : ` (to resume: --from ${follower.nextHeight})`;

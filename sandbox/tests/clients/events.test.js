@@ -149,7 +149,7 @@ describe('following NEP-297 events (clients/js/events.js) over JSON-RPC', { time
     assert.deepEqual(await waiting, [], 'an abort ends a caught-up follower');
   });
 
-  it('follow-events.js prints each event as a JSON line, without near-api-js, until stopped', async () => {
+  it('follow-events.js prints each event as a JSON line, without near-api-js, until stopped or once', async () => {
     const registry = await newAccount('registry-cli', nearToYocto(30), REGISTRY_WASM);
     await send(registry, registry.accountId, 'new', { owner_id: registry.accountId }, 0n);
     const acme = await newAccount('acme-cli', nearToYocto(20));
@@ -179,6 +179,14 @@ describe('following NEP-297 events (clients/js/events.js) over JSON-RPC', { time
     const logged = eventsOfTransaction(made, { accounts: [registry.accountId] });
     assert.deepEqual(printed.map(({ height, ...event }) => event), logged);
     assert.deepEqual(printed.map((e) => e.event), ['namespace_claimed', 'model_created']);
+
+    // --once: what is final now, then exit; --text: a line a person reads.
+    const once = spawnSync(process.execPath, [
+      FOLLOW_EVENTS, '--rpc', node.url, '--from', String(from), '--once', '--text', registry.accountId,
+    ], { encoding: 'utf8' });
+    assert.equal(once.status, 0, once.stderr);
+    assert.deepEqual(once.stdout.trim().split('\n'), printed.map((e) =>
+      `#${e.height} ${registry.accountId} nexus-model-registry/1.0.0 ${e.event} ${JSON.stringify(e.data)}`));
 
     // The same reads through jsonRpcReader: a skipped height is UNKNOWN_BLOCK, as near-api-js reports it.
     const reader = jsonRpcReader(node.url);
