@@ -8,7 +8,9 @@
 // registry) is found through the transaction that started it. Logs of a failed receipt are skipped: its
 // state changes were rolled back, so its events did not happen. A transaction whose receipts are still
 // running (a yielded promise may wait 200 blocks for its resume) holds the follower at its block until they
-// have run: only then does the node answer it at FINAL.
+// have run: only then does the node answer it at FINAL. A transaction in a final chunk that the node does
+// not know (UNKNOWN_TRANSACTION: dropped as invalid when the chunk was applied) has no events; it is listed in
+// `dropped`. (A node that answers a timeout instead stops the follower at that block with the error.)
 //
 // A height below the final one that the node does not know was skipped (no block was produced there): a
 // follower must start within the node's retention window (a non-archival node keeps about five epochs), or
@@ -26,6 +28,8 @@ export const MAX_BLOCKS_PER_POLL = 100;
 
 /** Block heights a follower keeps by hash, to place the receipts of the blocks it reads. */
 const KNOWN_HEIGHTS = 1000;
+/** Dropped transactions a follower keeps (the latest). */
+const KNOWN_DROPPED = 1000;
 
 /**
  * One log line as a NEP-297 event, `{standard, version, event, data}`, or null if the line is not one
@@ -80,6 +84,11 @@ export function eventsOfTransaction(outcome, { accounts, standards } = {}) {
   return events;
 }
 
+/** Whether `error` is the node's UNKNOWN_TRANSACTION answer (near-api-js 7: `UnknownTransactionError`). */
+function isUnknownTransaction(error) {
+  return error?.name === 'UnknownTransactionError' || error?.type === 'UNKNOWN_TRANSACTION';
+}
+
 /**
  * Whether `error` is the node's UNKNOWN_BLOCK answer (near-api-js 7 throws `UnknownBlockError`, older
  * versions a TypedError whose `type` is the RPC's name). Below the final height that means a skipped height.
@@ -108,6 +117,8 @@ export class EventFollower {
     this.heights = new Map();
     /** Events `follow` read but has not yielded yet. */
     this.unyielded = [];
+    /** The latest transactions of the blocks read that the node has no outcome for (dropped as invalid): `{txHash, signerId, height}`. */
+    this.dropped = [];
   }
 
   async finalHeight() {
@@ -128,7 +139,10 @@ export class EventFollower {
     if (this.heights.size > KNOWN_HEIGHTS) this.heights.delete(this.heights.keys().next().value);
   }
 
-  /** The events of every transaction included in the block at `height`, or null if no block has that height. */
+  /**
+   * The events of every transaction included in the block at `height` and the transactions dropped there,
+   * `{events, dropped}`, or null if no block has that height.
+   */
   async eventsOfBlock(height) {
     let block;
     try {
@@ -139,16 +153,26 @@ export class EventFollower {
     }
     this.remember(block.header.hash, height);
     const events = [];
+    const dropped = [];
     for (const header of block.chunks) {
       // A shard without a new chunk repeats its last chunk header: read each chunk once, where included.
       if (header.height_included !== height) continue;
       const chunk = await this.provider.viewChunk(header.chunk_hash);
       for (const tx of chunk.transactions) {
-        const outcome = await this.provider.viewTransactionStatus({
-          txHash: tx.hash,
-          accountId: tx.signer_id,
-          waitUntil: 'FINAL',
-        });
+        let outcome;
+        try {
+          outcome = await this.provider.viewTransactionStatus({
+            txHash: tx.hash,
+            accountId: tx.signer_id,
+            waitUntil: 'FINAL',
+          });
+        } catch (error) {
+          if (!isUnknownTransaction(error)) throw error;
+          // In a final block yet without an outcome: since relaxed chunk validation a chunk may carry a
+          // transaction found invalid when applied, which is dropped and has no receipts, so no events.
+          dropped.push({ txHash: tx.hash, signerId: tx.signer_id, height });
+          continue;
+        }
         const found = eventsOfTransaction(outcome, this.filter);
         for (const event of found) event.height = await this.heightOf(event.blockHash);
         // Stable: receipts that ran in the same block keep the RPC's order.
@@ -156,7 +180,7 @@ export class EventFollower {
         events.push(...found);
       }
     }
-    return events;
+    return { events, dropped };
   }
 
   /**
@@ -184,7 +208,11 @@ export class EventFollower {
         if (events.length === 0) throw error;
         break;
       }
-      if (found) events.push(...found);
+      if (found) {
+        events.push(...found.events);
+        this.dropped.push(...found.dropped);
+        this.dropped.splice(0, this.dropped.length - KNOWN_DROPPED);
+      }
       this.nextHeight += 1;
     }
     return events;

@@ -198,6 +198,39 @@ describe('following NEP-297 events (clients/js/events.js) over JSON-RPC', { time
     assert.match(usage.stderr, /--rpc URL is required/);
   });
 
+  it('lists a transaction the node has no outcome for as dropped, and stops at any other error', async () => {
+    const failing = new Set();
+    const stub = {
+      viewBlock: async (query) => {
+        if (query.finality === 'final') return { header: { height: 11, hash: 'b11' } };
+        const height = typeof query.blockId === 'number' ? query.blockId : Number(query.blockId.slice(1));
+        return { header: { height, hash: `b${height}` }, chunks: [{ chunk_hash: `c${height}`, height_included: height }] };
+      },
+      viewChunk: async (hash) => ({
+        transactions: [{ hash: `${hash}-dropped`, signer_id: 'a.near' }, { hash: `${hash}-ok`, signer_id: 'a.near' }],
+      }),
+      viewTransactionStatus: async ({ txHash }) => {
+        if (txHash.endsWith('-dropped')) throw Object.assign(new Error('unknown'), { type: 'UNKNOWN_TRANSACTION' });
+        if (failing.has(txHash)) throw Object.assign(new Error('node down'), { type: 'INTERNAL_ERROR' });
+        const height = Number(txHash.slice(1, txHash.indexOf('-')));
+        return {
+          transaction: { hash: txHash },
+          receipts_outcome: [receipt(`r${height}`, 'c.near', { SuccessValue: '' }, [event('s', `e${height}`)])].map(
+            (r) => ({ ...r, block_hash: `b${height}` }),
+          ),
+        };
+      },
+    };
+    const follower = new EventFollower(stub, { fromHeight: 10 });
+    failing.add('c11-ok');
+    assert.deepEqual((await follower.poll()).map((e) => [e.event, e.height]), [['e10', 10]], 'stops before block 11');
+    assert.equal(follower.nextHeight, 11);
+    await assert.rejects(follower.poll(), /node down/);
+    failing.clear();
+    assert.deepEqual((await follower.poll()).map((e) => e.event), ['e11']);
+    assert.deepEqual(follower.dropped.map((d) => [d.txHash, d.height]), [['c10-dropped', 10], ['c11-dropped', 11]]);
+  });
+
   it('keeps only the accounts and standards asked for', async () => {
     const outcome = {
       transaction: { hash: 'tx1' },
