@@ -84,17 +84,12 @@ export function eventsOfTransaction(outcome, { accounts, standards } = {}) {
   return events;
 }
 
-/** Whether `error` is the node's UNKNOWN_TRANSACTION answer (near-api-js 7: `UnknownTransactionError`). */
-function isUnknownTransaction(error) {
-  return error?.name === 'UnknownTransactionError' || error?.type === 'UNKNOWN_TRANSACTION';
-}
-
 /**
- * Whether `error` is the node's UNKNOWN_BLOCK answer (near-api-js 7 throws `UnknownBlockError`, older
- * versions a TypedError whose `type` is the RPC's name). Below the final height that means a skipped height.
+ * Whether `error` is the node's answer `type` (`UNKNOWN_BLOCK`, ...): near-api-js 7 throws a class per answer
+ * (`UnknownBlockError`), older versions and `jsonRpcReader` an error whose `type` is the RPC's cause name.
  */
-function isUnknownBlock(error) {
-  return error?.name === 'UnknownBlockError' || error?.type === 'UNKNOWN_BLOCK';
+function isAnswer(error, type, className) {
+  return error?.name === className || error?.type === type;
 }
 
 /**
@@ -112,8 +107,9 @@ export class EventFollower {
     setOf(standards, 'standards');
     this.provider = provider;
     this.filter = { accounts, standards };
-    /** The next height to read. */
+    /** The next height to read, and the final height the last `poll` saw. */
     this.nextHeight = fromHeight;
+    this.lastFinal = undefined;
     this.heights = new Map();
     /** Events `follow` read but has not yielded yet. */
     this.unyielded = [];
@@ -148,7 +144,8 @@ export class EventFollower {
     try {
       block = await this.provider.viewBlock({ blockId: height });
     } catch (error) {
-      if (isUnknownBlock(error)) return null;
+      // Below the final height: a height where no block was produced.
+      if (isAnswer(error, 'UNKNOWN_BLOCK', 'UnknownBlockError')) return null;
       throw error;
     }
     this.remember(block.header.hash, height);
@@ -167,7 +164,7 @@ export class EventFollower {
             waitUntil: 'FINAL',
           });
         } catch (error) {
-          if (!isUnknownTransaction(error)) throw error;
+          if (!isAnswer(error, 'UNKNOWN_TRANSACTION', 'UnknownTransactionError')) throw error;
           // In a final block yet without an outcome: since relaxed chunk validation a chunk may carry a
           // transaction found invalid when applied, which is dropped and has no receipts, so no events.
           dropped.push({ txHash: tx.hash, signerId: tx.signer_id, height });
@@ -194,6 +191,7 @@ export class EventFollower {
     let final;
     try {
       final = await this.finalHeight();
+      this.lastFinal = final;
     } catch (error) {
       if (events.length === 0) throw error;
       return events;
@@ -227,7 +225,8 @@ export class EventFollower {
     while (!signal?.aborted) {
       this.unyielded = await this.poll();
       while (this.unyielded.length > 0 && !signal?.aborted) yield this.unyielded.shift();
-      if (!signal?.aborted && this.nextHeight > (await this.finalHeight())) await pause(intervalMs, signal);
+      // Caught up with the final block the poll saw: wait for the next one.
+      if (!signal?.aborted && this.nextHeight > this.lastFinal) await pause(intervalMs, signal);
     }
   }
 }

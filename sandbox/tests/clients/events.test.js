@@ -215,9 +215,7 @@ describe('following NEP-297 events (clients/js/events.js) over JSON-RPC', { time
         const height = Number(txHash.slice(1, txHash.indexOf('-')));
         return {
           transaction: { hash: txHash },
-          receipts_outcome: [receipt(`r${height}`, 'c.near', { SuccessValue: '' }, [event('s', `e${height}`)])].map(
-            (r) => ({ ...r, block_hash: `b${height}` }),
-          ),
+          receipts_outcome: [receipt(`r${height}`, 'c.near', { SuccessValue: '' }, [event('s', `e${height}`)], `b${height}`)],
         };
       },
     };
@@ -292,6 +290,6 @@ function event(standard, name) {
   return `EVENT_JSON:${JSON.stringify({ standard, version: '1.0.0', event: name, data: {} })}`;
 }
 
-function receipt(id, executor, status, logs) {
-  return { id, block_hash: `block-of-${id}`, outcome: { executor_id: executor, status, logs } };
+function receipt(id, executor, status, logs, blockHash = `block-of-${id}`) {
+  return { id, block_hash: blockHash, outcome: { executor_id: executor, status, logs } };
 }
